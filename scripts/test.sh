@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every TunnelGuard test on a fresh Debian 12 machine with the .NET SDK, as root.
+# Installs what the tests need (libpcap, tshark as the independent oracle, OpenSSH, tcpdump, nftables),
+# builds warning-free, runs all test projects, and ends with a plain line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=(libpcap0.8 tshark tcpdump openssh-server openssh-client nftables socat iproute2 ethtool procps)
+missing=()
+for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+if ! dotnet build TunnelGuard.sln -c Release -warnaserror -nologo -v q; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test TunnelGuard.sln -c Release --no-build --nologo \
+  --logger "trx;LogFilePrefix=tg" --results-directory "$results" "$@"
+rc=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

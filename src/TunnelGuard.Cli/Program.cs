@@ -1,0 +1,6 @@
+namespace TunnelGuard.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args) => TunnelGuardCommandLine.Run(args, Console.Out, Console.Error);
+}
