@@ -23,6 +23,15 @@ internal static class TunnelGuardCommandLine
             return ExitCodes.Usage;
         }
 
-        return result.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        try
+        {
+            return result.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (Environment.GetEnvironmentVariable("TUNNELGUARD_DEBUG") is null)
+        {
+            // A bug, not bad input: say so in one line; TUNNELGUARD_DEBUG=1 shows the stack trace.
+            console.Error.WriteLine($"tunnelguard: internal error: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Failure;
+        }
     }
 }

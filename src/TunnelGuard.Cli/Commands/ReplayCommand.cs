@@ -20,10 +20,11 @@ internal static class ReplayCommand
         format.AcceptOnlyFromAmong("table", "jsonl");
         var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of standard output" };
         var allFlows = new Option<bool>("--all-flows") { Description = "also report TCP flows that are not SSH (event_type \"flow\")" };
+        var expect = new Option<string?>("--expect") { Description = "check the reports against a corpus manifest; exit 1 and list each mismatch" };
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows,
+            paths, format, output, allFlows, expect,
         };
         command.SetAction(parse =>
         {
@@ -31,7 +32,8 @@ internal static class ReplayCommand
                 parse.GetValue(paths) ?? [],
                 parse.GetValue(format),
                 parse.GetValue(output),
-                parse.GetValue(allFlows));
+                parse.GetValue(allFlows),
+                parse.GetValue(expect));
             return new ReplayRunner(console).Run(options);
         });
         return command;

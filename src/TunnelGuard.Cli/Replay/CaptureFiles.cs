@@ -5,10 +5,11 @@ internal static class CaptureFiles
 {
     private static readonly string[] Extensions = [".pcap", ".pcapng", ".cap"];
 
-    /// <summary>Each file with the name it is reported under; a missing path or an empty folder is an error.</summary>
-    public static IReadOnlyList<(string Path, string Name)> Expand(IEnumerable<string> paths, out string? error)
+    /// <summary>Each file with the name it is reported under; a missing path or an empty folder is an error, an unknown option a usage error.</summary>
+    public static IReadOnlyList<(string Path, string Name)> Expand(IEnumerable<string> paths, out string? error, out bool usageError)
     {
         error = null;
+        usageError = false;
         var files = new List<(string, string)>();
         foreach (var path in paths)
         {
@@ -16,6 +17,14 @@ internal static class CaptureFiles
             {
                 files.Add((path, Path.GetFileName(path)));
                 continue;
+            }
+
+            if (!Directory.Exists(path) && path.StartsWith('-'))
+            {
+                // System.CommandLine passes unknown options on as arguments.
+                error = $"unknown option '{path}'";
+                usageError = true;
+                return [];
             }
 
             if (!Directory.Exists(path))

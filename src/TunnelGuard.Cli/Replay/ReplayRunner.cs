@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TunnelGuard.Capture;
+using TunnelGuard.Corpus;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
 using TunnelGuard.Reporting;
@@ -20,11 +21,25 @@ internal sealed class ReplayRunner
 
     public int Run(ReplayOptions options)
     {
-        var files = CaptureFiles.Expand(options.Paths, out var error);
+        var files = CaptureFiles.Expand(options.Paths, out var error, out var usageError);
         if (error is not null)
         {
             _console.Error.WriteLine($"tunnelguard: {error}");
-            return ExitCodes.BadInput;
+            return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
+        }
+
+        CorpusManifest? manifest = null;
+        if (options.ExpectManifest is not null)
+        {
+            try
+            {
+                manifest = CorpusManifest.Load(options.ExpectManifest);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                _console.Error.WriteLine($"tunnelguard: {(ex is InvalidDataException ? ex.Message : $"{options.ExpectManifest}: {ex.Message}")}");
+                return ExitCodes.BadInput;
+            }
         }
 
         TextWriter output;
@@ -54,12 +69,32 @@ internal sealed class ReplayRunner
             using var json = table ? null : new ConnectionJsonWriter(output);
             var tableWriter = table ? new ConnectionTableWriter(output) : null;
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
-            return ReplayAll(files, sink, options.AllFlows);
+            var collected = new List<ConnectionReport>();
+            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows);
+            if (manifest is not null && code == ExitCodes.Success)
+            {
+                var mismatches = ManifestCheck.Compare(manifest, collected);
+                foreach (var mismatch in mismatches)
+                {
+                    _console.Error.WriteLine($"mismatch: {TerminalText.Safe(mismatch, 400)}");
+                }
+
+                _console.Error.WriteLine($"expect: {manifest.Captures.Sum(c => c.Connections.Count)} connection(s) in {manifest.Captures.Count} capture(s) checked, {mismatches.Count} mismatch(es)");
+                return mismatches.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+            }
+
+            return code;
         }
         finally
         {
-            fileOutput?.Dispose();
-            output.Flush();
+            if (fileOutput is null)
+            {
+                output.Flush();
+            }
+            else
+            {
+                fileOutput.Dispose();
+            }
         }
     }
 

@@ -82,6 +82,12 @@ public sealed class SshDirectionParser
             var rest = prefix[_offset..];
             if (rest.IsEmpty)
             {
+                if (full)
+                {
+                    // The prefix is full of lines and none was an identification.
+                    StopNotSsh();
+                }
+
                 return;
             }
 
