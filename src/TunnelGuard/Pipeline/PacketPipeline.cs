@@ -52,6 +52,9 @@ public sealed class PacketPipeline : IFlowObserver
         }
     }
 
+    /// <summary>Moves packet time forward without a packet (a quiet live interface), ending idle flows.</summary>
+    public void Advance(long nowMicros) => _table.Advance(nowMicros);
+
     /// <summary>Ends every open flow (end of input or shutdown) so that each is reported.</summary>
     public void Complete() => _table.Flush();
 
