@@ -1,3 +1,4 @@
+using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
 using TunnelGuard.Ssh;
 
@@ -54,6 +55,9 @@ public sealed class Flow
 
     /// <summary>The SSH stage's findings: null until the flow carries payload.</summary>
     public SshHandshake? Ssh { get; set; }
+
+    /// <summary>The shape and classify stages' state: null until the SSH connection is encrypted.</summary>
+    public ConnectionClassification? Classification { get; set; }
 
     // Intrusive links of the table's recency lists: O(1) touch and eviction without allocation.
     internal Flow? Previous { get; set; }

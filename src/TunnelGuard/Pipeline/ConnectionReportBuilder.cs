@@ -28,6 +28,9 @@ public static class ConnectionReportBuilder
             Algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null,
             RoleBasis = basis,
             Problems = [.. ssh.Problems(clientDirection)],
+            Verdict = flow.Classification?.Current ?? Verdict.None,
+            VerdictChanges = flow.Classification?.Changes ?? [],
+            Features = flow.Classification?.LastFeatures,
         };
     }
 

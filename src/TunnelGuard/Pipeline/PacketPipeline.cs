@@ -1,4 +1,5 @@
 using TunnelGuard.Capture;
+using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
@@ -15,9 +16,11 @@ public sealed class PacketPipeline : IFlowObserver
     private readonly FlowTable _table;
     private readonly IConnectionSink _sink;
     private readonly bool _reportAllFlows;
+    private readonly IShapeClassifier _classifier;
 
-    public PacketPipeline(FlowTableOptions options, IConnectionSink sink, bool reportAllFlows = false, string? source = null)
+    public PacketPipeline(FlowTableOptions options, IConnectionSink sink, bool reportAllFlows = false, string? source = null, IShapeClassifier? classifier = null)
     {
+        _classifier = classifier ?? new HeuristicClassifier();
         _table = new FlowTable(options, this);
         _sink = sink;
         _reportAllFlows = reportAllFlows;
@@ -46,9 +49,13 @@ public sealed class PacketPipeline : IFlowObserver
         var now = raw.TimestampMicros;
         _table.Advance(now);
         var flow = _table.Track(tcp, now, out var direction);
-        if (tcp.CapturedPayloadLength > 0)
+        if (tcp.PayloadLength > 0)
         {
-            OnPayload(flow, direction, tcp, raw.Data.Slice(tcp.PayloadOffset, tcp.CapturedPayloadLength));
+            OnPayload(flow, direction, tcp, raw.Data.Slice(tcp.PayloadOffset, tcp.CapturedPayloadLength), now);
+        }
+        else if ((tcp.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0)
+        {
+            flow.Classification?.Recorder.OnBareAck(direction);
         }
     }
 
@@ -61,6 +68,11 @@ public sealed class PacketPipeline : IFlowObserver
     void IFlowObserver.OnFlowEnded(Flow flow, FlowEndReason reason)
     {
         flow.Ssh?.EndOfStream();
+        if (flow.Ssh is { } ssh)
+        {
+            flow.Classification?.Finish(flow.LastSeenMicros, ssh, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
+        }
+
         var report = ConnectionReportBuilder.Build(flow, reason, Source);
         if (report.IsSsh || _reportAllFlows)
         {
@@ -68,27 +80,34 @@ public sealed class PacketPipeline : IFlowObserver
         }
     }
 
-    private static void OnPayload(Flow flow, int direction, in TcpPacket tcp, ReadOnlySpan<byte> payload)
+    private void OnPayload(Flow flow, int direction, in TcpPacket tcp, ReadOnlySpan<byte> payload, long now)
     {
         var handshake = flow.Ssh ??= new SshHandshake();
-        if (handshake.IsFinished)
-        {
-            return;
-        }
-
-        var stream = flow.Direction(direction).Stream;
+        var side = flow.Direction(direction);
 
         // Data carried on a SYN (TCP Fast Open) starts one past the SYN's own sequence number.
         var sequence = tcp.Has(TcpFlags.Syn) ? tcp.Sequence + 1 : tcp.Sequence;
-        if (stream.Add(sequence, payload))
+        var fresh = side.AdvanceSequence(sequence, tcp.PayloadLength);
+        var wasEncrypted = handshake.Direction(direction).State == SshParseState.Encrypted;
+        if (!handshake.IsFinished)
         {
-            handshake.Update(direction, stream.Contiguous, stream.IsClosed);
+            if (!payload.IsEmpty && side.Stream.Add(sequence, payload))
+            {
+                handshake.Update(direction, side.Stream.Contiguous, side.Stream.IsClosed);
+            }
+
+            if (handshake.IsFinished)
+            {
+                flow.Forward.Stream.Release();
+                flow.Reverse.Stream.Release();
+            }
         }
 
-        if (handshake.IsFinished)
+        // Shape: the encrypted segments of SSH connections, retransmissions left out.
+        if (wasEncrypted && fresh && handshake.IsSsh)
         {
-            flow.Forward.Stream.Release();
-            flow.Reverse.Stream.Release();
+            var classification = flow.Classification ??= new ConnectionClassification();
+            classification.OnSegment(now, direction, tcp.PayloadLength, handshake, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
         }
     }
 

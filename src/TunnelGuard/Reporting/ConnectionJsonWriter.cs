@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TunnelGuard.Classification;
 using TunnelGuard.Ssh;
 
 namespace TunnelGuard.Reporting;
@@ -76,7 +77,18 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             WriteSsh(w, r);
         }
 
-        WriteVerdict(w, r.Verdict);
+        WriteVerdict(w, r.Verdict, r.VerdictChanges);
+        if (r.Features is { } features)
+        {
+            w.WriteStartObject("shape");
+            var vector = features.ToVector();
+            for (var i = 0; i < vector.Length; i++)
+            {
+                w.WriteNumber(ShapeFeatures.Names[i], Math.Round(vector[i], 4));
+            }
+
+            w.WriteEndObject();
+        }
         w.WriteStartObject("packets");
         w.WriteNumber("to_server", r.PacketsToServer);
         w.WriteNumber("to_client", r.PacketsToClient);
@@ -145,7 +157,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         w.WriteEndObject();
     }
 
-    private static void WriteVerdict(Utf8JsonWriter w, Verdict v)
+    private static void WriteVerdict(Utf8JsonWriter w, Verdict v, IReadOnlyList<VerdictChange> changes)
     {
         w.WriteStartObject("verdict");
         w.WriteString("label", v.Label);
@@ -173,6 +185,18 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteNull("decided_after_s");
         }
 
+        w.WriteStartArray("changes");
+        foreach (var change in changes)
+        {
+            w.WriteStartObject();
+            w.WriteString("timestamp", PacketTime.ToRfc3339(change.AtMicros));
+            w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
+            w.WriteString("label", change.Verdict.Label);
+            w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

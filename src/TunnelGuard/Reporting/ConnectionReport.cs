@@ -1,3 +1,4 @@
+using TunnelGuard.Classification;
 using TunnelGuard.Flows;
 using TunnelGuard.Ssh;
 
@@ -49,6 +50,12 @@ public sealed record ConnectionReport
     public IReadOnlyList<string> Problems { get; init; } = [];
 
     public Verdict Verdict { get; init; } = Verdict.None;
+
+    /// <summary>Every verdict the connection went through, with the packet time it was reached.</summary>
+    public IReadOnlyList<VerdictChange> VerdictChanges { get; init; } = [];
+
+    /// <summary>The shape features of the last judgement; null for connections that never got encrypted.</summary>
+    public ShapeFeatures? Features { get; init; }
 
     /// <summary>The capture file or interface the connection was seen on.</summary>
     public string? Source { get; init; }

@@ -29,7 +29,9 @@ public sealed class ReplayCommandTests
         Assert.Equal("implicit", ssh.GetProperty("mac_alg").GetString());
         Assert.Equal("none", ssh.GetProperty("compression_alg").GetString());
         Assert.Equal("ssh-ed25519", ssh.GetProperty("host_key_alg").GetString());
-        Assert.Equal("unknown", root.GetProperty("verdict").GetProperty("label").GetString());
+        Assert.Equal("exec", root.GetProperty("verdict").GetProperty("label").GetString());
+        Assert.NotEmpty(root.GetProperty("verdict").GetProperty("evidence").EnumerateArray());
+        Assert.True(root.GetProperty("verdict").GetProperty("decided_after_s").GetDouble() > 0);
         Assert.True(root.GetProperty("packets").GetProperty("to_server").GetInt64() > 0);
         Assert.True(root.GetProperty("bytes").GetProperty("to_client").GetInt64() > 0);
         Assert.True(root.GetProperty("duration_s").GetDouble() > 0);

@@ -1,0 +1,10 @@
+using TunnelGuard.Reporting;
+
+namespace TunnelGuard.Classification;
+
+/// <summary>Decides what an SSH connection is used for from its shape features.</summary>
+public interface IShapeClassifier
+{
+    /// <summary>The verdict for these features, or null when the evidence does not allow one yet.</summary>
+    Verdict? Classify(ShapeFeatures features, bool final);
+}

@@ -1,0 +1,80 @@
+namespace TunnelGuard.Shape;
+
+/// <summary>
+/// The encrypted part of one SSH connection as the classifier sees it: for each data segment its packet time, its
+/// size and which flow direction sent it, kept in order up to <see cref="MaxEvents"/>; after that only totals grow.
+/// Retransmitted segments are left out. One recorder per SSH connection, so its arrays are per connection, not per
+/// packet.
+/// </summary>
+public sealed class ShapeRecorder
+{
+    /// <summary>Events kept per connection: minutes of interactive use, or the first seconds of a bulk transfer.</summary>
+    public const int MaxEvents = 16_384;
+
+    private long[] _times = new long[256];
+    private int[] _sizes = new int[256];
+    private byte[] _directions = new byte[256];
+
+    /// <summary>Packet time of the first encrypted segment.</summary>
+    public long StartMicros { get; private set; } = -1;
+
+    public int Count { get; private set; }
+
+    public long TotalSegments { get; private set; }
+
+    /// <summary>Segments with no payload, per flow direction: the receiving side of a stream sends them.</summary>
+    public long BareAcks0 { get; private set; }
+
+    public long BareAcks1 { get; private set; }
+
+    public ReadOnlySpan<long> Times => _times.AsSpan(0, Count);
+
+    public ReadOnlySpan<int> Sizes => _sizes.AsSpan(0, Count);
+
+    /// <summary>Flow direction of each event: 0 from the TCP initiator.</summary>
+    public ReadOnlySpan<byte> Directions => _directions.AsSpan(0, Count);
+
+    public void OnSegment(long micros, int direction, int size)
+    {
+        if (StartMicros < 0)
+        {
+            StartMicros = micros;
+        }
+
+        TotalSegments++;
+        if (Count == MaxEvents)
+        {
+            return;
+        }
+
+        if (Count == _times.Length)
+        {
+            var grown = Math.Min(MaxEvents, Count * 2);
+            Array.Resize(ref _times, grown);
+            Array.Resize(ref _sizes, grown);
+            Array.Resize(ref _directions, grown);
+        }
+
+        _times[Count] = micros;
+        _sizes[Count] = size;
+        _directions[Count] = (byte)direction;
+        Count++;
+    }
+
+    public void OnBareAck(int direction)
+    {
+        if (StartMicros < 0)
+        {
+            return;
+        }
+
+        if (direction == 0)
+        {
+            BareAcks0++;
+        }
+        else
+        {
+            BareAcks1++;
+        }
+    }
+}
