@@ -28,9 +28,11 @@ internal static class MonitorCommand
             }
         });
 
+        var model = new Option<string?>("--model") { Description = "shape model file (default: the shipped model; without one, the heuristics)" };
+        var heuristics = new Option<bool>("--heuristics") { Description = "classify with the explainable heuristics alone" };
         var command = new Command("monitor", "Capture live from interfaces and report each SSH connection as it ends.")
         {
-            interfaces, filter, format, output, allFlows, duration,
+            interfaces, filter, format, output, allFlows, duration, model, heuristics,
         };
         command.SetAction(parse => new MonitorRunner(console).Run(new MonitorOptions(
             parse.GetValue(interfaces) ?? [],
@@ -38,7 +40,9 @@ internal static class MonitorCommand
             parse.GetValue(format),
             parse.GetValue(output),
             parse.GetValue(allFlows),
-            parse.GetValue(duration))));
+            parse.GetValue(duration),
+            parse.GetValue(model),
+            parse.GetValue(heuristics))));
         return command;
     }
 }

@@ -20,11 +20,13 @@ internal static class ReplayCommand
         format.AcceptOnlyFromAmong("table", "jsonl");
         var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of standard output" };
         var allFlows = new Option<bool>("--all-flows") { Description = "also report TCP flows that are not SSH (event_type \"flow\")" };
+        var model = new Option<string?>("--model") { Description = "shape model file (default: the shipped model; without one, the heuristics)" };
+        var heuristics = new Option<bool>("--heuristics") { Description = "classify with the explainable heuristics alone" };
         var expect = new Option<string?>("--expect") { Description = "check the reports against a corpus manifest; exit 1 and list each mismatch" };
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows, expect,
+            paths, format, output, allFlows, expect, model, heuristics,
         };
         command.SetAction(parse =>
         {
@@ -33,7 +35,9 @@ internal static class ReplayCommand
                 parse.GetValue(format),
                 parse.GetValue(output),
                 parse.GetValue(allFlows),
-                parse.GetValue(expect));
+                parse.GetValue(expect),
+                parse.GetValue(model),
+                parse.GetValue(heuristics));
             return new ReplayRunner(console).Run(options);
         });
         return command;

@@ -7,4 +7,6 @@ internal sealed record MonitorOptions(
     string? Format,
     string? OutputFile,
     bool AllFlows,
-    double? DurationSeconds);
+    double? DurationSeconds,
+    string? ModelFile = null,
+    bool HeuristicsOnly = false);

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using TunnelGuard.Capture;
+using TunnelGuard.Classification;
+using TunnelGuard.Cli.Classify;
 using TunnelGuard.Cli.Replay;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
@@ -28,6 +30,17 @@ internal sealed class MonitorRunner
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
+        IShapeClassifier classifier;
+        try
+        {
+            classifier = ClassifierLoader.Load(options.ModelFile, options.HeuristicsOnly);
+        }
+        catch (InvalidDataException ex)
+        {
+            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
         StreamWriter? file = null;
         try
         {
@@ -43,7 +56,7 @@ internal sealed class MonitorRunner
         var table = options.Format == "table" || (options.Format is null && file is null && _console.OutIsTerminal);
         using var json = table ? null : new ConnectionJsonWriter(output);
         IConnectionSink sink = (IConnectionSink?)json ?? new ConnectionTableWriter(output);
-        var pipeline = new PacketPipeline(new FlowTableOptions(), new FlushingSink(sink, output), options.AllFlows, string.Join(",", options.Interfaces));
+        var pipeline = new PacketPipeline(new FlowTableOptions(), new FlushingSink(sink, output), options.AllFlows, string.Join(",", options.Interfaces), classifier);
         LiveCapture capture;
         try
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using TunnelGuard.Capture;
+using TunnelGuard.Classification;
+using TunnelGuard.Cli.Classify;
 using TunnelGuard.Corpus;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
@@ -26,6 +28,17 @@ internal sealed class ReplayRunner
         {
             _console.Error.WriteLine($"tunnelguard: {error}");
             return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
+        }
+
+        IShapeClassifier classifier;
+        try
+        {
+            classifier = ClassifierLoader.Load(options.ModelFile, options.HeuristicsOnly);
+        }
+        catch (InvalidDataException ex)
+        {
+            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+            return ExitCodes.BadInput;
         }
 
         CorpusManifest? manifest = null;
@@ -70,7 +83,7 @@ internal sealed class ReplayRunner
             var tableWriter = table ? new ConnectionTableWriter(output) : null;
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
             var collected = new List<ConnectionReport>();
-            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows);
+            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows, classifier);
             if (manifest is not null && code == ExitCodes.Success)
             {
                 var mismatches = ManifestCheck.Compare(manifest, collected);
@@ -98,7 +111,7 @@ internal sealed class ReplayRunner
         }
     }
 
-    private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, bool allFlows)
+    private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, bool allFlows, IShapeClassifier classifier)
     {
         var counting = new CountingSink(sink);
         var progress = new ProgressReporter(_console.ErrorIsTerminal ? _console.Error : null);
@@ -108,7 +121,7 @@ internal sealed class ReplayRunner
         for (var i = 0; i < files.Count; i++)
         {
             var (path, name) = files[i];
-            var pipeline = new PacketPipeline(new FlowTableOptions(), counting, allFlows, name);
+            var pipeline = new PacketPipeline(new FlowTableOptions(), counting, allFlows, name, classifier);
             try
             {
                 using var reader = CaptureFileReader.Open(path);

@@ -31,6 +31,7 @@ public static class ConnectionReportBuilder
             Verdict = flow.Classification?.Current ?? Verdict.None,
             VerdictChanges = flow.Classification?.Changes ?? [],
             Features = flow.Classification?.LastFeatures,
+            FeatureHistory = flow.Classification?.FeatureHistory ?? [],
         };
     }
 

@@ -57,6 +57,9 @@ public sealed record ConnectionReport
     /// <summary>The shape features of the last judgement; null for connections that never got encrypted.</summary>
     public ShapeFeatures? Features { get; init; }
 
+    /// <summary>The features at every checkpoint the connection reached.</summary>
+    public IReadOnlyList<ShapeFeatures> FeatureHistory { get; init; } = [];
+
     /// <summary>The capture file or interface the connection was seen on.</summary>
     public string? Source { get; init; }
 

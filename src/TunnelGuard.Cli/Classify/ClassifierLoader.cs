@@ -1,0 +1,28 @@
+using TunnelGuard.Classification;
+
+namespace TunnelGuard.Cli.Classify;
+
+/// <summary>Chooses the classifier: a model named with --model, else the shipped model, else the heuristics alone.</summary>
+internal static class ClassifierLoader
+{
+    public static IShapeClassifier Load(string? modelPath, bool heuristicsOnly)
+    {
+        if (heuristicsOnly)
+        {
+            return new HeuristicClassifier();
+        }
+
+        var path = modelPath ?? ShapeModel.DefaultPath;
+        if (modelPath is null && !File.Exists(path))
+        {
+            return new HeuristicClassifier();
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path}: no such model file");
+        }
+
+        return new ModelClassifier(ShapeModel.Load(path).CreatePredictor());
+    }
+}

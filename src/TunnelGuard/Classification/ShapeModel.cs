@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace TunnelGuard.Classification;
+
+/// <summary>
+/// The ML.NET multiclass model over shape features (LightGBM). Training is deterministic: a fixed
+/// <see cref="MLContext"/> seed and one thread give the same model from the same rows.
+/// </summary>
+public sealed class ShapeModel
+{
+    public const int DefaultSeed = 20261125;
+
+    /// <summary>File name of the model shipped beside the program and loaded by default.</summary>
+    public const string DefaultFileName = "tunnelguard-shape-model.zip";
+
+    private readonly MLContext _ml;
+    private readonly ITransformer _model;
+    private readonly DataViewSchema _inputSchema;
+
+    private ShapeModel(MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    {
+        _ml = ml;
+        _model = model;
+        _inputSchema = inputSchema;
+    }
+
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, DefaultFileName);
+
+    public static ShapeModel Train(IEnumerable<ShapeSample> samples, int seed = DefaultSeed)
+    {
+        var ml = new MLContext(seed);
+        var data = ml.Data.LoadFromEnumerable(samples);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
+            {
+                LabelColumnName = "Label",
+                FeatureColumnName = "Features",
+                NumberOfIterations = 150,
+                NumberOfLeaves = 15,
+                MinimumExampleCountPerLeaf = 5,
+                LearningRate = 0.1,
+                NumberOfThreads = 1,
+                Seed = seed,
+                Silent = true,
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(data);
+        return new ShapeModel(ml, model, data.Schema);
+    }
+
+    /// <summary>Loads a saved model; a missing or broken file gives an <see cref="InvalidDataException"/> naming it.</summary>
+    public static ShapeModel Load(string path)
+    {
+        var ml = new MLContext(DefaultSeed);
+        try
+        {
+            var model = ml.Model.Load(path, out var schema);
+            return new ShapeModel(ml, model, schema);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or FormatException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: not a TunnelGuard shape model: {ex.Message}", ex);
+        }
+    }
+
+    public void Save(string path) => _ml.Model.Save(_model, _inputSchema, path);
+
+    /// <summary>A predictor for one thread (ML.NET prediction engines are not thread-safe).</summary>
+    public ShapePredictor CreatePredictor()
+    {
+        var engine = _ml.Model.CreatePredictionEngine<ShapeSample, ShapePrediction>(_model);
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        engine.OutputSchema["Score"].GetSlotNames(ref names);
+        var classes = names.DenseValues().Select(n => n.ToString()).ToArray();
+        return new ShapePredictor(engine, classes);
+    }
+}
