@@ -5,6 +5,22 @@ namespace TunnelGuard.Cli.Classify;
 /// <summary>Chooses the classifier: a model named with --model, else the shipped model, else the heuristics alone.</summary>
 internal static class ClassifierLoader
 {
+    /// <summary>Loads the classifier, or says in one line on standard error why the model cannot be used.</summary>
+    public static bool TryLoad(string? modelPath, bool heuristicsOnly, CliConsole console, out IShapeClassifier classifier)
+    {
+        try
+        {
+            classifier = Load(modelPath, heuristicsOnly);
+            return true;
+        }
+        catch (InvalidDataException ex)
+        {
+            console.Error.WriteLine($"tunnelguard: {ex.Message}");
+            classifier = new HeuristicClassifier();
+            return false;
+        }
+    }
+
     public static IShapeClassifier Load(string? modelPath, bool heuristicsOnly)
     {
         if (heuristicsOnly)

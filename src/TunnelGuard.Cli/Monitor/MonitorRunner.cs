@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using TunnelGuard.Capture;
-using TunnelGuard.Classification;
 using TunnelGuard.Cli.Classify;
 using TunnelGuard.Cli.Replay;
 using TunnelGuard.Flows;
@@ -30,14 +29,8 @@ internal sealed class MonitorRunner
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
-        IShapeClassifier classifier;
-        try
+        if (!ClassifierLoader.TryLoad(options.ModelFile, options.HeuristicsOnly, _console, out var classifier))
         {
-            classifier = ClassifierLoader.Load(options.ModelFile, options.HeuristicsOnly);
-        }
-        catch (InvalidDataException ex)
-        {
-            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
             return ExitCodes.BadInput;
         }
 

@@ -30,14 +30,8 @@ internal sealed class ReplayRunner
             return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
         }
 
-        IShapeClassifier classifier;
-        try
+        if (!ClassifierLoader.TryLoad(options.ModelFile, options.HeuristicsOnly, _console, out var classifier))
         {
-            classifier = ClassifierLoader.Load(options.ModelFile, options.HeuristicsOnly);
-        }
-        catch (InvalidDataException ex)
-        {
-            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
             return ExitCodes.BadInput;
         }
 

@@ -32,16 +32,16 @@ public static class ShapeFeatureExtractor
             nested[i] = sizer?.NestedKeystroke(InnerKeystrokes[i]) ?? -1;
         }
 
-        long pC = 0, pS = 0, bC = 0, bS = 0;
-        int keysC = 0, keysS = 0, echoC = 0, echoS = 0, lateC = 0, lateS = 0, nestC = 0, nestS = 0;
-        int largeC = 0, largeS = 0, smallC = 0, smallS = 0, idle = 0, chaff = 0, serverOpens = 0, requests = 0;
+        var client = default(DirectionTally);
+        var server = default(DirectionTally);
+        int idle = 0, serverOpens = 0, requests = 0;
         long maxGap = 0;
         var gaps = new long[Math.Max(0, n - 1)];
         var openSizes = new HashSet<int>();
         var authAt = FindAuthSuccess(sizes, dirs, n, clientDirection, sizer);
-        int c1 = 0, c2 = 0, s1 = 0, s2 = 0, seenC = 0, seenS = 0;
-        long lastC = -1, lastS = -1;
-        int lastSizeC = -1, lastSizeS = -1;
+        Span<int> afterAuthC = stackalloc int[2];
+        Span<int> afterAuthS = stackalloc int[2];
+        int seenC = 0, seenS = 0;
         for (var i = 0; i < n; i++)
         {
             var c2s = dirs[i] == clientDirection;
@@ -51,102 +51,57 @@ public static class ShapeFeatureExtractor
             {
                 gaps[i - 1] = gapBefore;
                 maxGap = Math.Max(maxGap, gapBefore);
-                if (gapBefore > IdleGap)
-                {
-                    idle++;
-                }
+                idle += gapBefore > IdleGap ? 1 : 0;
             }
 
             // A nested session's keystroke counts when the other side answers with the same size: its echo.
             var isNested = nested.Contains(size) && size != key && EchoDelay(times, sizes, dirs, n, i, size) is >= 0 and <= LateEchoWindow;
+            ref var side = ref c2s ? ref client : ref server;
+            var chaff = side.Add(times[i], size, LargeSegment, key + 16, isNested);
+
+            // Window adjustments during bulk have a keystroke's size too; chaff is not typing either.
             var bulkContext = i > 0 && gapBefore < Silence && sizes[i - 1] >= LargeSegment;
-            if (c2s)
+            if (size == key && !bulkContext && !chaff)
             {
-                pC++;
-                bC += size;
-                largeC += size >= LargeSegment ? 1 : 0;
-                smallC += size <= key + 16 ? 1 : 0;
-                nestC += isNested ? 1 : 0;
-                chaff += lastC >= 0 && size == lastSizeC && Math.Abs(times[i] - lastC - 20_000) <= 3_000 ? 1 : 0;
-                lastC = times[i];
-                lastSizeC = size;
-            }
-            else
-            {
-                pS++;
-                bS += size;
-                largeS += size >= LargeSegment ? 1 : 0;
-                smallS += size <= key + 16 ? 1 : 0;
-                nestS += isNested ? 1 : 0;
-                chaff += lastS >= 0 && size == lastSizeS && Math.Abs(times[i] - lastS - 20_000) <= 3_000 ? 1 : 0;
-                lastS = times[i];
-                lastSizeS = size;
-            }
-
-            if (size == key && !bulkContext)
-            {
-                if (c2s)
-                {
-                    keysC++;
-                }
-                else
-                {
-                    keysS++;
-                }
-
+                side.Keys++;
                 var echo = EchoDelay(times, sizes, dirs, n, i, key);
                 if (echo >= 0 && echo <= EchoWindow)
                 {
-                    echoC += c2s ? 1 : 0;
-                    echoS += c2s ? 0 : 1;
+                    side.Echoes++;
                 }
                 else if (echo > EchoWindow && echo <= LateEchoWindow)
                 {
-                    lateC += c2s ? 1 : 0;
-                    lateS += c2s ? 0 : 1;
+                    side.LateEchoes++;
                 }
             }
 
-            if (authAt >= 0 && i > authAt)
+            if (authAt < 0 || i <= authAt)
             {
-                if (c2s && seenC < 2)
-                {
-                    if (seenC++ == 0)
-                    {
-                        c1 = size - key;
-                    }
-                    else
-                    {
-                        c2 = size - key;
-                    }
-                }
-                else if (!c2s && seenS < 2)
-                {
-                    if (seenS++ == 0)
-                    {
-                        s1 = size - key;
-                    }
-                    else
-                    {
-                        s2 = size - key;
-                    }
-                }
+                continue;
+            }
 
-                var afterSilence = gapBefore >= Silence;
-                if (afterSilence && size > key && size < LargeSegment)
+            if (c2s && seenC < 2)
+            {
+                afterAuthC[seenC++] = size - key;
+            }
+            else if (!c2s && seenS < 2)
+            {
+                afterAuthS[seenS++] = size - key;
+            }
+
+            if (gapBefore >= Silence && size > key && size < LargeSegment)
+            {
+                if (c2s)
                 {
-                    if (c2s)
+                    requests++;
+                    if (size <= 400)
                     {
-                        requests++;
-                        if (size <= 400)
-                        {
-                            openSizes.Add(size);
-                        }
+                        openSizes.Add(size);
                     }
-                    else if (size >= key + 40)
-                    {
-                        serverOpens++;
-                    }
+                }
+                else if (size >= key + 40)
+                {
+                    serverOpens++;
                 }
             }
         }
@@ -158,22 +113,22 @@ public static class ShapeFeatureExtractor
         return new ShapeFeatures
         {
             Seconds = n == 0 ? 0 : (untilMicros - recorder.StartMicros) / 1e6,
-            PacketsC2S = pC,
-            PacketsS2C = pS,
-            BytesC2S = bC,
-            BytesS2C = bS,
-            KeysC2S = keysC,
-            KeysS2C = keysS,
-            EchoC2S = echoC,
-            EchoS2C = echoS,
-            LateEchoC2S = lateC,
-            LateEchoS2C = lateS,
-            NestedC2S = nestC,
-            NestedS2C = nestS,
-            LargeFractionC2S = pC == 0 ? 0 : (double)largeC / pC,
-            LargeFractionS2C = pS == 0 ? 0 : (double)largeS / pS,
-            SmallFractionC2S = pC == 0 ? 0 : (double)smallC / pC,
-            SmallFractionS2C = pS == 0 ? 0 : (double)smallS / pS,
+            PacketsC2S = client.Packets,
+            PacketsS2C = server.Packets,
+            BytesC2S = client.Bytes,
+            BytesS2C = server.Bytes,
+            KeysC2S = client.Keys,
+            KeysS2C = server.Keys,
+            EchoC2S = client.Echoes,
+            EchoS2C = server.Echoes,
+            LateEchoC2S = client.LateEchoes,
+            LateEchoS2C = server.LateEchoes,
+            NestedC2S = client.Nested,
+            NestedS2C = server.Nested,
+            LargeFractionC2S = client.Fraction(client.Large),
+            LargeFractionS2C = server.Fraction(server.Large),
+            SmallFractionC2S = client.Fraction(client.Small),
+            SmallFractionS2C = server.Fraction(server.Small),
             BurstC2S = burstC,
             BurstS2C = burstS,
             AcksC2S = clientAcks,
@@ -181,11 +136,11 @@ public static class ShapeFeatureExtractor
             MedianGapMs = gaps.Length == 0 ? 0 : gaps[gaps.Length / 2] / 1000.0,
             IdleGaps = idle,
             MaxGapSeconds = maxGap / 1e6,
-            Chaff = chaff,
-            AfterAuthC1 = c1,
-            AfterAuthC2 = c2,
-            AfterAuthS1 = s1,
-            AfterAuthS2 = s2,
+            Chaff = client.Chaff + server.Chaff,
+            AfterAuthC1 = afterAuthC[0],
+            AfterAuthC2 = afterAuthC[1],
+            AfterAuthS1 = afterAuthS[0],
+            AfterAuthS2 = afterAuthS[1],
             ServerFirstOpens = serverOpens,
             DistinctOpenSizes = openSizes.Count,
             Requests = requests,
