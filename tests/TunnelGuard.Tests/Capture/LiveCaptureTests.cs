@@ -14,7 +14,7 @@ public sealed class LiveCaptureTests
     [Fact]
     public void Monitor_OnLoopback_ReportsTheLiveSshConnectionWithItsFingerprints()
     {
-        using var server = new LoopbackSshd(port: 2022);
+        using var server = new NetnsSshd(port: 2022);
         var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "6");
         WaitForLine(monitor.StandardError, "listening on lo");
 
@@ -38,7 +38,7 @@ public sealed class LiveCaptureTests
     [Fact]
     public void Monitor_UnknownInterface_ExitsThree_ListingTheAvailableOnes()
     {
-        using var server = new LoopbackSshd(port: 2022);
+        using var server = new NetnsSshd(port: 2022);
         var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "nosuch0", "--duration", "1");
         var stderr = monitor.StandardError.ReadToEnd();
         monitor.WaitForExit(20_000);
