@@ -6,18 +6,23 @@ using TunnelGuard.Tests.Support;
 namespace TunnelGuard.Tests.Enforcement;
 
 /// <summary>
-/// Real nftables in the SSH server's namespace, a real OpenSSH connection from another namespace: a block stops an
-/// established session's data and new connections, and expires by itself. Needs root (CI runs as root).
+/// Real nftables (and iptables + ipset, the fallback) in the SSH server's namespace, a real OpenSSH connection from
+/// another namespace: a block stops an established session's data and new connections, and expires by itself.
+/// Needs root (CI runs as root).
 /// </summary>
-public sealed class NftablesFirewallTests
+public sealed class FirewallBackendTests
 {
-    private static NftablesFirewall Firewall(NetnsSshd host) => new(new CommandRunner(["ip", "netns", "exec", host.Namespace]));
+    public static TheoryData<string> Backends() => ["nftables", "iptables"];
 
-    [Fact]
-    public async Task Block_StopsAnEstablishedSession_AndNewConnections()
+    private static IFirewall Firewall(NetnsSshd host, string backend = "nftables") =>
+        FirewallFactory.Create(backend, new CommandRunner(["ip", "netns", "exec", host.Namespace]));
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Block_StopsAnEstablishedSession_AndNewConnections(string backend)
     {
         using var host = new NetnsSshd(twoHosts: true);
-        var firewall = Firewall(host);
+        var firewall = Firewall(host, backend);
         await firewall.EnsureReadyAsync(CancellationToken.None);
         var ssh = host.SshArguments();
         var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);
@@ -38,14 +43,14 @@ public sealed class NftablesFirewallTests
 
         Assert.InRange(Volatile.Read(ref ticks) - atBlock, 0, 1);
         Assert.Throws<InvalidOperationException>(() => host.Ssh("echo should-not-connect"));
-        Assert.Contains(NetnsSshd.ClientAddress, await firewall.ListAsync(CancellationToken.None), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Block_ExpiresByItself_AndTheClientConnectsAgain()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Block_ExpiresByItself_AndTheClientConnectsAgain(string backend)
     {
         using var host = new NetnsSshd(twoHosts: true);
-        var firewall = Firewall(host);
+        var firewall = Firewall(host, backend);
         await firewall.EnsureReadyAsync(CancellationToken.None);
         var blocked = Stopwatch.StartNew();
         await firewall.BlockAsync(new FirewallBlock(IpAddress.Parse(NetnsSshd.ClientAddress), TimeSpan.FromSeconds(6)), CancellationToken.None);
@@ -58,11 +63,12 @@ public sealed class NftablesFirewallTests
         Assert.Equal("open again", host.Ssh("echo open again").Trim());
     }
 
-    [Fact]
-    public async Task PairBlock_StopsOnlyThatPair_AndUnblockLiftsIt()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task PairBlock_StopsOnlyThatPair_AndUnblockLiftsIt(string backend)
     {
         using var host = new NetnsSshd(twoHosts: true);
-        var firewall = Firewall(host);
+        var firewall = Firewall(host, backend);
         await firewall.EnsureReadyAsync(CancellationToken.None);
         var pair = new FirewallBlock(IpAddress.Parse(NetnsSshd.ClientAddress), TimeSpan.FromMinutes(5), BlockScope.Pair, IpAddress.Parse("198.18.6.99"));
 
@@ -78,10 +84,10 @@ public sealed class NftablesFirewallTests
     }
 
     [Fact]
-    public async Task EnsureReady_Twice_KeepsOneSetOfRules_AndRemoveAllDeletesTheTable()
+    public async Task Nftables_EnsureReadyTwice_KeepsOneSetOfRules_AndRemoveAllDeletesTheTable()
     {
         using var host = new NetnsSshd(twoHosts: true);
-        var firewall = Firewall(host);
+        var firewall = (NftablesFirewall)Firewall(host);
 
         await firewall.EnsureReadyAsync(CancellationToken.None);
         await firewall.EnsureReadyAsync(CancellationToken.None);
@@ -90,6 +96,35 @@ public sealed class NftablesFirewallTests
 
         Assert.Equal(3, CountOf(listed, "ip saddr @addr4 drop"));
         await Assert.ThrowsAsync<FirewallException>(() => firewall.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Nftables_BlockIsListedWithItsTimeout()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        var firewall = (NftablesFirewall)Firewall(host);
+        await firewall.EnsureReadyAsync(CancellationToken.None);
+
+        await firewall.BlockAsync(new FirewallBlock(IpAddress.Parse("198.18.6.77"), TimeSpan.FromMinutes(10)), CancellationToken.None);
+
+        Assert.Matches(@"198\.18\.6\.77 timeout 10m expires", await firewall.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Iptables_RemoveAll_LeavesNoChainOrSet()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        var runner = new CommandRunner(["ip", "netns", "exec", host.Namespace]);
+        var firewall = Firewall(host, "iptables");
+        await firewall.EnsureReadyAsync(CancellationToken.None);
+        await firewall.EnsureReadyAsync(CancellationToken.None);
+        var rules = await runner.RunAsync("iptables", ["-S"], null, CancellationToken.None);
+
+        await firewall.RemoveAllAsync(CancellationToken.None);
+
+        Assert.Equal(3, CountOf(rules, "-j TUNNELGUARD"));
+        Assert.DoesNotContain("TUNNELGUARD", await runner.RunAsync("iptables", ["-S"], null, CancellationToken.None), StringComparison.Ordinal);
+        Assert.DoesNotContain("tunnelguard", await runner.RunAsync("ipset", ["list", "-n"], null, CancellationToken.None), StringComparison.Ordinal);
     }
 
     [Fact]
