@@ -30,9 +30,14 @@ internal static class MonitorCommand
 
         var model = new Option<string?>("--model") { Description = "shape model file (default: the shipped model; without one, the heuristics)" };
         var heuristics = new Option<bool>("--heuristics") { Description = "classify with the explainable heuristics alone" };
+        var metrics = new Option<string>("--metrics")
+        {
+            Description = "serve Prometheus metrics on HOST:PORT ('off' to disable)",
+            DefaultValueFactory = _ => "127.0.0.1:9464",
+        };
         var command = new Command("monitor", "Capture live from interfaces and report each SSH connection as it ends.")
         {
-            interfaces, filter, format, output, allFlows, duration, model, heuristics,
+            interfaces, filter, format, output, allFlows, duration, model, heuristics, metrics,
         };
         command.SetAction(parse => new MonitorRunner(console).Run(new MonitorOptions(
             parse.GetValue(interfaces) ?? [],
@@ -42,7 +47,8 @@ internal static class MonitorCommand
             parse.GetValue(allFlows),
             parse.GetValue(duration),
             parse.GetValue(model),
-            parse.GetValue(heuristics))));
+            parse.GetValue(heuristics),
+            parse.GetValue(metrics))));
         return command;
     }
 }

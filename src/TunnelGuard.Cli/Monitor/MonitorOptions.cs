@@ -9,4 +9,5 @@ internal sealed record MonitorOptions(
     bool AllFlows,
     double? DurationSeconds,
     string? ModelFile = null,
-    bool HeuristicsOnly = false);
+    bool HeuristicsOnly = false,
+    string? Metrics = "127.0.0.1:9464");

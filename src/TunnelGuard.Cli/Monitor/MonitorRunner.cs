@@ -5,6 +5,7 @@ using TunnelGuard.Cli.Replay;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
 using TunnelGuard.Reporting;
+using TunnelGuard.Telemetry;
 
 namespace TunnelGuard.Cli.Monitor;
 
@@ -49,7 +50,8 @@ internal sealed class MonitorRunner
         var table = options.Format == "table" || (options.Format is null && file is null && _console.OutIsTerminal);
         using var json = table ? null : new ConnectionJsonWriter(output);
         IConnectionSink sink = (IConnectionSink?)json ?? new ConnectionTableWriter(output);
-        var pipeline = new PacketPipeline(new FlowTableOptions(), new FlushingSink(sink, output), options.AllFlows, string.Join(",", options.Interfaces), classifier);
+        var metrics = new TunnelGuardMetrics();
+        var pipeline = new PacketPipeline(new FlowTableOptions(), new FlushingSink(sink, output, metrics), options.AllFlows, string.Join(",", options.Interfaces), classifier);
         LiveCapture capture;
         try
         {
@@ -62,6 +64,15 @@ internal sealed class MonitorRunner
             return ExitCodes.BadInput;
         }
 
+        metrics.Observe(pipeline, capture);
+        if (!TryServeMetrics(options.Metrics, metrics, out var server))
+        {
+            capture.Dispose();
+            file?.Dispose();
+            return ExitCodes.BadInput;
+        }
+
+        using (server)
         using (capture)
         {
             _console.Error.WriteLine($"tunnelguard: listening on {string.Join(", ", options.Interfaces)} (filter '{options.Filter}')");
@@ -82,13 +93,43 @@ internal sealed class MonitorRunner
         }
     }
 
-    /// <summary>Flushes after every report, so a live consumer sees each connection as it ends.</summary>
-    private sealed class FlushingSink(IConnectionSink inner, TextWriter output) : IConnectionSink
+    private bool TryServeMetrics(string? endpoint, TunnelGuardMetrics metrics, out IDisposable? server)
+    {
+        server = null;
+        if (endpoint is null or "off")
+        {
+            return true;
+        }
+
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            _console.Error.WriteLine($"tunnelguard: --metrics '{endpoint}': expected HOST:PORT, e.g. 127.0.0.1:9464, or 'off'");
+            return false;
+        }
+
+        var host = endpoint[..colon].Trim('[', ']');
+        try
+        {
+            server = metrics.Serve(host, port);
+            _console.Error.WriteLine($"tunnelguard: metrics on http://{endpoint}/metrics");
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Net.HttpListenerException or InvalidOperationException)
+        {
+            _console.Error.WriteLine($"tunnelguard: cannot serve metrics on {endpoint}: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Flushes after every report, so a live consumer sees each connection as it ends, and counts it.</summary>
+    private sealed class FlushingSink(IConnectionSink inner, TextWriter output, TunnelGuardMetrics metrics) : IConnectionSink
     {
         public void OnConnection(ConnectionReport report)
         {
             inner.OnConnection(report);
             output.Flush();
+            metrics.OnConnection(report);
         }
     }
 }

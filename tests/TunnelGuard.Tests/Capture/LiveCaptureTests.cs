@@ -36,6 +36,29 @@ public sealed class LiveCaptureTests
     }
 
     [Fact]
+    public void Monitor_ServesPrometheusMetrics_CountingSshConnectionsByVerdict()
+    {
+        using var server = new NetnsSshd(port: 2022);
+        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "20", "--metrics", "127.0.0.1:9464");
+        WaitForLine(monitor.StandardError, "listening on lo");
+
+        server.Ssh("echo metrics");
+        string scraped = string.Empty;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(15) && !scraped.Contains("tunnelguard_ssh_connections_total{verdict=\"exec\"} 1", StringComparison.Ordinal))
+        {
+            Thread.Sleep(500);
+            scraped = ProcessRunner.Run("ip", "netns", "exec", server.Namespace, "curl", "-s", "http://127.0.0.1:9464/metrics");
+        }
+
+        Assert.Contains("tunnelguard_ssh_connections_total{verdict=\"exec\"} 1", scraped, StringComparison.Ordinal);
+        Assert.Contains("tunnelguard_ssh_connections_total{verdict=\"forward-remote\"} 0", scraped, StringComparison.Ordinal);
+        Assert.Matches(@"tunnelguard_packets_total [1-9]\d*", scraped);
+        Assert.Contains("tunnelguard_capture_drops_total{where=\"queue\"} 0", scraped, StringComparison.Ordinal);
+        Assert.Contains("tunnelguard_verdict_latency_seconds_count{verdict=\"exec\"} 1", scraped, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Monitor_UnknownInterface_ExitsThree_ListingTheAvailableOnes()
     {
         using var server = new NetnsSshd(port: 2022);

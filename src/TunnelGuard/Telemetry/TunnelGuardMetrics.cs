@@ -1,0 +1,116 @@
+using Prometheus;
+using TunnelGuard.Capture;
+using TunnelGuard.Classification;
+using TunnelGuard.Pipeline;
+using TunnelGuard.Reporting;
+
+namespace TunnelGuard.Telemetry;
+
+/// <summary>
+/// The Prometheus metrics, all named tunnelguard_*, with low-cardinality labels only (verdict, rule, severity, where a
+/// packet was dropped; never an address). The per-packet path keeps plain counters; they are copied into the metrics
+/// just before each scrape, so capture never pays for a metric update.
+/// </summary>
+public sealed class TunnelGuardMetrics
+{
+    private static readonly double[] LatencyBuckets = [0.5, 1, 2, 3, 5, 8, 12, 20, 30, 60, 120];
+
+    private readonly CollectorRegistry _registry;
+    private readonly Counter _packets;
+    private readonly Counter _bytes;
+    private readonly Counter _drops;
+    private readonly Gauge _activeFlows;
+    private readonly Counter _evictions;
+    private readonly Counter _sshConnections;
+    private readonly Histogram _verdictLatency;
+    private readonly Dictionary<string, Counter.Child> _byVerdict = [];
+    private readonly Dictionary<string, Histogram.Child> _latencyByVerdict = [];
+    private Func<PipelineCounters>? _pipeline;
+    private Func<int>? _flows;
+    private Func<long>? _evicted;
+    private Func<LiveCaptureStatistics>? _capture;
+
+    public TunnelGuardMetrics(CollectorRegistry? registry = null)
+    {
+        _registry = registry ?? Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(_registry);
+        _packets = factory.CreateCounter("tunnelguard_packets_total", "Packets analysed.");
+        _bytes = factory.CreateCounter("tunnelguard_bytes_total", "Bytes of the packets analysed, as on the wire.");
+        _drops = factory.CreateCounter("tunnelguard_capture_drops_total", "Packets lost before analysis.", "where");
+        _activeFlows = factory.CreateGauge("tunnelguard_flows_active", "TCP flows in the flow table.");
+        _evictions = factory.CreateCounter("tunnelguard_flow_evictions_total", "Flows evicted because the table was full.");
+        _sshConnections = factory.CreateCounter("tunnelguard_ssh_connections_total", "SSH connections that ended, by final verdict.", "verdict");
+        _verdictLatency = factory.CreateHistogram(
+            "tunnelguard_verdict_latency_seconds",
+            "Seconds of encrypted traffic until a connection's final verdict was first reached.",
+            new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["verdict"] });
+        foreach (var label in Labels.Classes.Append(Labels.Unknown))
+        {
+            _byVerdict[label] = _sshConnections.WithLabels(label);
+            _latencyByVerdict[label] = _verdictLatency.WithLabels(label);
+        }
+
+        _registry.AddBeforeCollectCallback(Refresh);
+    }
+
+    public CollectorRegistry Registry => _registry;
+
+    /// <summary>Where the pipeline's own counters are read from at scrape time.</summary>
+    public void Observe(PacketPipeline pipeline, LiveCapture? capture = null)
+    {
+        _pipeline = () => pipeline.Counters;
+        _flows = () => pipeline.Flows.Count;
+        _evicted = () => pipeline.Flows.FlowsEvicted;
+        _capture = capture is null ? null : capture.Statistics;
+    }
+
+    /// <summary>Counts an ended connection by its verdict; called once per connection, never per packet.</summary>
+    public void OnConnection(ConnectionReport report)
+    {
+        if (!report.IsSsh)
+        {
+            return;
+        }
+
+        var label = _byVerdict.ContainsKey(report.Verdict.Label) ? report.Verdict.Label : Labels.Unknown;
+        _byVerdict[label].Inc();
+        if (report.Verdict.DecidedAfterSeconds is { } seconds)
+        {
+            _latencyByVerdict[label].Observe(seconds);
+        }
+    }
+
+    /// <summary>Serves /metrics over HTTP on the given host and port (loopback by default).</summary>
+    public MetricServer Serve(string host = "127.0.0.1", int port = 9464)
+    {
+        var server = new MetricServer(host, port, registry: _registry);
+        server.Start();
+        return server;
+    }
+
+    private void Refresh()
+    {
+        if (_pipeline?.Invoke() is { } counters)
+        {
+            _packets.IncTo(counters.Packets);
+            _bytes.IncTo(counters.Bytes);
+        }
+
+        if (_flows is not null)
+        {
+            _activeFlows.Set(_flows());
+        }
+
+        if (_evicted is not null)
+        {
+            _evictions.IncTo(_evicted());
+        }
+
+        if (_capture?.Invoke() is { } stats)
+        {
+            _drops.WithLabels("kernel").IncTo(stats.KernelDropped);
+            _drops.WithLabels("interface").IncTo(stats.InterfaceDropped);
+            _drops.WithLabels("queue").IncTo(stats.QueueDropped);
+        }
+    }
+}
