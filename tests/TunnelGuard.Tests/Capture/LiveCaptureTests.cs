@@ -16,7 +16,7 @@ public sealed class LiveCaptureTests
     {
         using var server = new NetnsSshd(port: 2022);
         var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "6");
-        WaitForLine(monitor.StandardError, "listening on lo");
+        ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
 
         var said = server.Ssh("echo live-capture-works");
         var stdout = monitor.StandardOutput.ReadToEnd();
@@ -40,7 +40,7 @@ public sealed class LiveCaptureTests
     {
         using var server = new NetnsSshd(port: 2022);
         var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "20", "--metrics", "127.0.0.1:9464");
-        WaitForLine(monitor.StandardError, "listening on lo");
+        ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
 
         server.Ssh("echo metrics");
         string scraped = string.Empty;
@@ -69,22 +69,5 @@ public sealed class LiveCaptureTests
         Assert.Equal(3, monitor.ExitCode);
         Assert.Contains("no such interface 'nosuch0' (available:", stderr, StringComparison.Ordinal);
         Assert.Contains("lo", stderr, StringComparison.Ordinal);
-    }
-
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var read = Task.Run(() =>
-        {
-            while (reader.ReadLine() is { } line)
-            {
-                if (line.Contains(text, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        });
-        Assert.True(read.Wait(TimeSpan.FromSeconds(20)) && read.Result, $"never saw '{text}'");
     }
 }

@@ -29,4 +29,22 @@ internal static class ProcessRunner
 
         return stdout;
     }
+
+    /// <summary>Reads lines until one contains <paramref name="text"/>; fails the test after 20 s.</summary>
+    public static void WaitForLine(StreamReader reader, string text)
+    {
+        var read = Task.Run(() =>
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        });
+        Assert.True(read.Wait(TimeSpan.FromSeconds(20)) && read.Result, $"never saw '{text}'");
+    }
 }
