@@ -64,7 +64,7 @@ public sealed class Flow
 
     internal Flow? Next { get; set; }
 
-    internal bool InClosedList { get; set; }
+    internal FlowListKind List { get; set; }
 
     public FlowDirection Direction(int direction) => direction == 0 ? Forward : Reverse;
 

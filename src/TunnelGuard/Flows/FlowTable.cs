@@ -4,18 +4,21 @@ namespace TunnelGuard.Flows;
 
 /// <summary>
 /// Bidirectional TCP flows keyed by 4-tuple, bounded in count. Time is packet time: <see cref="Advance"/> ends idle
-/// and closed flows as the capture's clock moves, so a replay gives the same result at any speed. When full, the
-/// oldest idle flow (closed ones first) is evicted and counted.
+/// and closed flows as the capture's clock moves, so a replay gives the same result at any speed. A new flow is on
+/// probation until it carries data, so that a flood of SYNs or empty connections cannot push real connections out:
+/// when the table is full the oldest closed flow goes first, then the oldest on probation, then the oldest idle one.
 /// </summary>
 public sealed class FlowTable
 {
     private readonly Dictionary<FlowKey, Flow> _flows;
+    private readonly FlowList _probation = new();
     private readonly FlowList _active = new();
     private readonly FlowList _closed = new();
     private readonly IFlowObserver _observer;
     private readonly int _maxFlows;
     private readonly long _idleMicros;
     private readonly long _lingerMicros;
+    private readonly long _probationMicros;
     private readonly int _prefixCap;
     private long _nextId;
 
@@ -25,6 +28,7 @@ public sealed class FlowTable
         _maxFlows = options.MaxFlows;
         _idleMicros = (long)options.IdleTimeout.TotalMicroseconds;
         _lingerMicros = (long)options.ClosedLinger.TotalMicroseconds;
+        _probationMicros = (long)options.ProbationTimeout.TotalMicroseconds;
         _prefixCap = options.StreamPrefixBytes;
         _observer = observer;
         _flows = new Dictionary<FlowKey, Flow>(Math.Min(_maxFlows, 65_536));
@@ -55,7 +59,7 @@ public sealed class FlowTable
         {
             if (_flows.Count >= _maxFlows)
             {
-                var victim = _closed.Head ?? _active.Head;
+                var victim = _closed.Head ?? _probation.Head ?? _active.Head;
                 if (victim is not null)
                 {
                     FlowsEvicted++;
@@ -67,7 +71,8 @@ public sealed class FlowTable
                 ? new Flow(_nextId++, key, packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, startSeen: true, now, _prefixCap)
                 : new Flow(_nextId++, key, packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, startSeen: syn, now, _prefixCap);
             _flows.Add(key, flow);
-            _active.AddLast(flow);
+            _probation.AddLast(flow);
+            flow.List = FlowListKind.Probation;
         }
 
         direction = flow.DirectionOf(packet);
@@ -94,19 +99,18 @@ public sealed class FlowTable
             flow.RstSeen = true;
         }
 
-        if (flow.InClosedList)
+        var target = flow.IsClosed ? FlowListKind.Closed
+            : flow.List == FlowListKind.Probation && packet.PayloadLength == 0 ? FlowListKind.Probation
+            : FlowListKind.Active;
+        if (target == flow.List)
         {
-            _closed.MoveToEnd(flow);
-        }
-        else if (flow.IsClosed)
-        {
-            _active.Remove(flow);
-            _closed.AddLast(flow);
-            flow.InClosedList = true;
+            ListOf(target).MoveToEnd(flow);
         }
         else
         {
-            _active.MoveToEnd(flow);
+            ListOf(flow.List).Remove(flow);
+            ListOf(target).AddLast(flow);
+            flow.List = target;
         }
 
         return flow;
@@ -118,6 +122,12 @@ public sealed class FlowTable
         while (_closed.Head is { } closed && now - closed.LastSeenMicros > _lingerMicros)
         {
             End(closed, FlowEndReason.Closed);
+        }
+
+        while (_probation.Head is { } unproven && now - unproven.LastSeenMicros > _probationMicros)
+        {
+            FlowsExpired++;
+            End(unproven, FlowEndReason.Idle);
         }
 
         while (_active.Head is { } idle && now - idle.LastSeenMicros > _idleMicros)
@@ -138,9 +148,16 @@ public sealed class FlowTable
         }
     }
 
+    private FlowList ListOf(FlowListKind kind) => kind switch
+    {
+        FlowListKind.Probation => _probation,
+        FlowListKind.Closed => _closed,
+        _ => _active,
+    };
+
     private void End(Flow flow, FlowEndReason reason)
     {
-        (flow.InClosedList ? _closed : _active).Remove(flow);
+        ListOf(flow.List).Remove(flow);
         _flows.Remove(flow.Key);
         try
         {

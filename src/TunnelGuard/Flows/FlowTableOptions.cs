@@ -12,6 +12,9 @@ public sealed class FlowTableOptions
     /// <summary>A flow with no packet for this long (packet time) ends.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A flow that has carried no data (a SYN, a handshake, a scan) ends after this long without a packet.</summary>
+    public TimeSpan ProbationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a flow stays after FIN both ways or RST, to absorb the last ACKs and retransmissions.</summary>
     public TimeSpan ClosedLinger { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -26,6 +29,11 @@ public sealed class FlowTableOptions
         if (IdleTimeout <= TimeSpan.Zero)
         {
             throw new ValidationException($"{nameof(IdleTimeout)} must be positive, not {IdleTimeout}.");
+        }
+
+        if (ProbationTimeout <= TimeSpan.Zero || ProbationTimeout > IdleTimeout)
+        {
+            throw new ValidationException($"{nameof(ProbationTimeout)} must be between 0 and {nameof(IdleTimeout)}, not {ProbationTimeout}.");
         }
 
         if (ClosedLinger < TimeSpan.Zero || ClosedLinger > IdleTimeout)

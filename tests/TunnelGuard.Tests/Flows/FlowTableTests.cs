@@ -27,6 +27,7 @@ public sealed class FlowTableTests
     {
         MaxFlows = maxFlows,
         IdleTimeout = TimeSpan.FromSeconds(60),
+        ProbationTimeout = TimeSpan.FromSeconds(10),
         ClosedLinger = TimeSpan.FromSeconds(2),
     };
 
@@ -95,6 +96,7 @@ public sealed class FlowTableTests
         var recorder = new Recorder();
         var table = new FlowTable(Options(), recorder);
         table.Track(Packet(1, 40000, TcpFlags.Syn), 0, out _);
+        table.Track(Packet(1, 40000, TcpFlags.Ack, payload: 10), 0, out _);
 
         table.Advance(59 * Second);
         Assert.Empty(recorder.Ended);
@@ -116,6 +118,39 @@ public sealed class FlowTableTests
         table.Advance(4 * Second);
 
         Assert.Equal(FlowEndReason.Closed, Assert.Single(recorder.Ended).Reason);
+    }
+
+    [Fact]
+    public void FlowThatNeverCarriesData_EndsAfterTheProbationTimeout()
+    {
+        var recorder = new Recorder();
+        var table = new FlowTable(Options(), recorder);
+        table.Track(Packet(1, 40000, TcpFlags.Syn), 0, out _);
+        table.Track(Packet(2, 40000, TcpFlags.Syn), 0, out _);
+        table.Track(Packet(2, 40000, TcpFlags.Ack, payload: 5), 0, out _);
+
+        table.Advance(11 * Second);
+
+        var (ended, reason) = Assert.Single(recorder.Ended);
+        Assert.Equal("198.18.0.1", ended.Initiator.ToString());
+        Assert.Equal(FlowEndReason.Idle, reason);
+    }
+
+    [Fact]
+    public void SynFlood_EvictsFlowsOnProbation_NotTheOlderFlowCarryingData()
+    {
+        var recorder = new Recorder();
+        var table = new FlowTable(Options(maxFlows: 16), recorder);
+        table.Track(Packet(1, 40000, TcpFlags.Ack, payload: 100), 0, out _);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            table.Track(Packet(2 + (i % 250), (ushort)(1000 + i), TcpFlags.Syn), 1 + i, out _);
+        }
+
+        Assert.Equal(16, table.Count);
+        Assert.True(table.FlowsEvicted >= 1000 - 15);
+        Assert.DoesNotContain(recorder.Ended, e => e.Flow.Initiator.ToString() == "198.18.0.1");
     }
 
     [Fact]
@@ -150,7 +185,7 @@ public sealed class FlowTableTests
     [Fact]
     public void Options_LingerLongerThanIdle_AreRejectedWithTheSettingsName()
     {
-        var options = new FlowTableOptions { IdleTimeout = TimeSpan.FromSeconds(1), ClosedLinger = TimeSpan.FromSeconds(5) };
+        var options = new FlowTableOptions { IdleTimeout = TimeSpan.FromSeconds(1), ProbationTimeout = TimeSpan.FromSeconds(1), ClosedLinger = TimeSpan.FromSeconds(5) };
 
         var error = Assert.ThrowsAny<Exception>(options.Validate);
         Assert.Contains("ClosedLinger", error.Message, StringComparison.Ordinal);
