@@ -151,7 +151,7 @@ def main():
             f.write(frame)
             count += 1
     os.replace(out + ".tmp", out)
-    print(f"{out}: {count} packets from {units} copies of {len(templates)} captures")
+    print(f"{out}: {count} packets: {copies} copies of each of {len(templates)} captures ({units} units)")
 
 
 if __name__ == "__main__":
