@@ -8,8 +8,8 @@
 # once), RUNS (timed runs per command, default 5), ARTIFACTS (output folder, default artifacts).
 #
 # Also timed: replay with DOTNET_TieredCompilation=0 (the cheapest fix found, see docs/benchmarks.md), replay of a
-# 12-packet file (process start-up), and the peak RSS of replaying a file twice as long with the same number of flows
-# arriving at the same rate (memory should follow the flows open at once, not the file's length).
+# 12-packet file (process start-up), and the peak RSS of replaying a file twice as long whose flows arrive at the same
+# rate (memory should follow the flows open at once, not the file's length).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
