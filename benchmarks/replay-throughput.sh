@@ -4,7 +4,7 @@
 # of both, their ratio (the target: replay >= 0.8x tcpdump) and peak RSS. Run by hand, not in CI; see
 # docs/benchmarks.md. The generated captures go to artifacts/ (ignored by git) and are reused while pcaps/ is unchanged.
 #
-# Environment: COPIES (copies of the corpus in BIG, default 1200: ~1.5 M packets, 19,200 TCP flows, ~13,000 open at
+# Environment: COPIES (copies of the corpus in BIG, default 1200: ~1.5 M packets, 19,200 TCP flows, at most ~12,800 open at
 # once), RUNS (timed runs per command, default 5), ARTIFACTS (output folder, default artifacts).
 #
 # Also timed: replay with DOTNET_TieredCompilation=0 (the cheapest fix found, see docs/benchmarks.md), replay of a
