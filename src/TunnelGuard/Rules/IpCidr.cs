@@ -6,12 +6,20 @@ namespace TunnelGuard.Rules;
 
 /// <summary>
 /// An IPv4 or IPv6 network. IPv4 networks live in the IPv4-mapped range of <see cref="IpAddress"/> (prefix + 96), so
-/// one 128-bit mask test serves both families and an IPv4 network never matches a native IPv6 address.
+/// one 128-bit mask test serves both families. Families never mix: an IPv4 network never matches an IPv6 address,
+/// and an IPv6 network such as ::/0 never matches an IPv4 (or IPv4-mapped) address.
 /// </summary>
 public readonly record struct IpCidr(IpAddress Network, int PrefixLength)
 {
+    public bool IsV4 => Network.IsV4 && PrefixLength >= 96;
+
     public bool Contains(IpAddress address)
     {
+        if (address.IsV4 != IsV4)
+        {
+            return false;
+        }
+
         var (maskHigh, maskLow) = Mask(PrefixLength);
         return (address.High & maskHigh) == Network.High && (address.Low & maskLow) == Network.Low;
     }
@@ -52,7 +60,7 @@ public readonly record struct IpCidr(IpAddress Network, int PrefixLength)
     }
 
     public override string ToString() =>
-        Network.IsV4 && PrefixLength >= 96 ? $"{Network}/{PrefixLength - 96}" : $"{Network}/{PrefixLength}";
+        IsV4 ? $"{Network}/{PrefixLength - 96}" : $"{Network}/{PrefixLength}";
 
     private static (ulong High, ulong Low) Mask(int prefix)
     {

@@ -31,14 +31,15 @@ internal sealed partial class RuleParser
         var match = Field(map, "match") is { } m ? ReadMatch(m) : RuleConditions.Any;
         var alert = Field(map, "alert") is { } a ? ReadAlert(a, id, description) : null;
         var block = Field(map, "block") is { } b ? ReadBlock(b) : null;
-        var allow = Field(map, "allow") is { } al && Boolean(al, "allow") == true;
+        var allowValue = Field(map, "allow") is { } al ? Boolean(al, "allow") : false;
+        var allow = allowValue == true;
         var suppress = Field(map, "suppress") is { } s ? Duration(s, "suppress") : Rule.DefaultSuppress;
 
         if (allow && (Field(map, "alert") is not null || Field(map, "block") is not null))
         {
             Error(Field(map, "allow")!, $"{where} both allows and alerts or blocks (expected either 'allow: true' or 'alert'/'block')");
         }
-        else if (!allow && Field(map, "alert") is null && Field(map, "block") is null)
+        else if (allowValue == false && Field(map, "alert") is null && Field(map, "block") is null)
         {
             Error(map, $"{where} has no action (expected 'alert:', 'block:' or 'allow: true')");
         }
