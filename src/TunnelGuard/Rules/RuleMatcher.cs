@@ -15,12 +15,16 @@ public static class RuleMatcher
             ? report.FirstSeenMicros + (long)Math.Round(after * 1_000_000)
             : report.LastSeenMicros;
 
+    /// <summary>The verdict's primary label; a flow that is not SSH is <c>not-ssh</c> whatever its verdict says.</summary>
+    public static string Label(ConnectionReport report) => report.IsSsh ? report.Verdict.Label : VerdictLabels.NotSsh;
+
     public static MatchResult Match(RuleConditions c, ConnectionReport r)
     {
         var reasons = new List<string>();
         var verdict = r.Verdict;
+        var label = Label(r);
 
-        if (c.Labels is { } labels && !Check(labels.Contains(verdict.Label, StringComparer.Ordinal), $"label {verdict.Label} {(labels.Contains(verdict.Label, StringComparer.Ordinal) ? "is" : "is not")} one of [{string.Join(", ", labels)}]", reasons))
+        if (c.Labels is { } labels && !Check(labels.Contains(label, StringComparer.Ordinal), $"label {label} {(labels.Contains(label, StringComparer.Ordinal) ? "is" : "is not")} one of [{string.Join(", ", labels)}]", reasons))
         {
             return Fail(reasons);
         }
