@@ -11,6 +11,7 @@ internal static class TunnelGuardCommandLine
         var root = new RootCommand("TunnelGuard: finds SSH tunnels by the shape of their traffic and stops the ones that are not allowed.");
         root.Subcommands.Add(ReplayCommand.Create(console));
         root.Subcommands.Add(RulesCommand.Create(console));
+        root.Subcommands.Add(AlertsCommand.Create(console));
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TunnelGuard.Capture;
+using TunnelGuard.Cli.Alerts;
 using TunnelGuard.Corpus;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
@@ -42,6 +43,12 @@ internal sealed class ReplayRunner
             }
         }
 
+        using var alerts = ReplayAlerts.Create(_console, options.RulesPath, options.AlertsDb, out var alertsCode);
+        if (alertsCode != ExitCodes.Success)
+        {
+            return alertsCode;
+        }
+
         TextWriter output;
         StreamWriter? fileOutput = null;
         if (options.OutputFile is not null)
@@ -69,6 +76,7 @@ internal sealed class ReplayRunner
             using var json = table ? null : new ConnectionJsonWriter(output);
             var tableWriter = table ? new ConnectionTableWriter(output) : null;
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
+            sink = alerts?.Wrap(sink, output, table) ?? sink;
             var collected = new List<ConnectionReport>();
             var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows);
             if (manifest is not null && code == ExitCodes.Success)
