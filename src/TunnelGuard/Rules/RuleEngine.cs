@@ -56,7 +56,8 @@ public sealed class RuleEngine
     {
         var key = (rule.Id, report.Client.Address, report.Server.Address);
         var window = (long)rule.Suppress.TotalMicroseconds;
-        if (_lastAlert.TryGetValue(key, out var last) && now >= last && now - last < window)
+        // Absolute difference: replaying several captures in name order can step back in packet time.
+        if (_lastAlert.TryGetValue(key, out var last) && Math.Abs(now - last) < window)
         {
             return true;
         }

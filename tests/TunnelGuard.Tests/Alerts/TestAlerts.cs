@@ -17,7 +17,7 @@ internal static class TestAlerts
         string label = "forward-remote",
         bool block = false)
     {
-        var yaml = $"rules:\n  - id: {ruleId}\n    alert: {{ severity: {severity}, title: \"Tunnel from {client}\" }}\n"
+        var yaml = $"rules:\n  - id: {ruleId}\n    match: {{ label: {label} }}\n    alert: {{ severity: {severity}, title: \"Tunnel from {client}\" }}\n"
             + (block ? "    block: { target: client, duration: 1h }\n" : string.Empty);
         var result = RuleLoader.Parse("t.yaml", yaml);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));

@@ -73,6 +73,10 @@ public sealed class RuleEngineTests
         Assert.False(Raises(t0 + (10 * Minute) - 1));
         Assert.True(Raises(t0 + (10 * Minute)));
         Assert.False(Raises(t0 + (11 * Minute)));
+
+        // Captures replayed in name order can step back in time: the window is symmetric.
+        Assert.False(Raises(t0 + Minute));
+        Assert.True(Raises(t0 - Minute));
     }
 
     [Fact]
