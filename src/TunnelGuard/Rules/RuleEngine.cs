@@ -17,16 +17,26 @@ public sealed class RuleEngine
     private readonly Dictionary<(string Rule, IpAddress Client, IpAddress Server), long> _lastAlert = [];
     private readonly Dictionary<(string Rule, BlockTarget Target, IpAddress A, IpAddress B), (int Count, long LastMicros)> _blocks = [];
 
-    public RuleEngine(RuleSet rules) => Rules = rules;
+    private RuleSet _rules;
 
-    /// <summary>The policy in force; replacing it keeps suppression and repeat state for rule ids that remain.</summary>
-    public RuleSet Rules { get; set; }
+    public RuleEngine(RuleSet rules) => _rules = rules;
+
+    /// <summary>
+    /// The policy in force. Another thread (<see cref="RuleReloader"/>) may replace it at any time; an evaluation uses
+    /// the policy it started with. Suppression and repeat state carry over for rule ids that remain.
+    /// </summary>
+    public RuleSet Rules
+    {
+        get => Volatile.Read(ref _rules);
+        set => Volatile.Write(ref _rules, value);
+    }
 
     public RuleEvaluation Evaluate(ConnectionReport report)
     {
         var now = RuleMatcher.DecisionMicros(report);
+        var rules = Rules;
         var hits = new List<RuleHit>();
-        foreach (var rule in Rules.Rules)
+        foreach (var rule in rules.Rules)
         {
             var match = RuleMatcher.Match(rule.Match, report);
             if (!match.IsMatch)
@@ -46,7 +56,7 @@ public sealed class RuleEngine
 
         if (_lastAlert.Count > PruneThreshold)
         {
-            Prune(now);
+            Prune(rules, now);
         }
 
         return new RuleEvaluation(hits, null, now);
@@ -81,9 +91,9 @@ public sealed class RuleEngine
         return new BlockDecision(action.Target, addresses, action.DurationFor(previous), previous);
     }
 
-    private void Prune(long now)
+    private void Prune(RuleSet rules, long now)
     {
-        var longest = Rules.Rules.Count == 0 ? 0 : Rules.Rules.Max(r => (long)r.Suppress.TotalMicroseconds);
+        var longest = rules.Rules.Count == 0 ? 0 : rules.Rules.Max(r => (long)r.Suppress.TotalMicroseconds);
         foreach (var key in _lastAlert.Where(e => now - e.Value >= longest).Select(e => e.Key).ToList())
         {
             _lastAlert.Remove(key);
