@@ -29,7 +29,8 @@ public static class AlertFactory
             ClientHassh = report.SshClient?.Hassh,
             ServerSoftware = report.SshServer?.FullSoftwareVersion,
             ServerHassh = report.SshServer?.Hassh,
-            Verdict = report.Verdict,
+            // Rules see a flow that is not SSH as "not-ssh" (RuleMatcher.Label); the alert says the same.
+            Verdict = report.IsSsh ? report.Verdict : report.Verdict with { Label = VerdictLabels.NotSsh },
             Pcap = report.Source,
             Sensor = sensor,
         };

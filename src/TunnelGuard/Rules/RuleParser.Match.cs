@@ -56,6 +56,13 @@ internal sealed partial class RuleParser
             return null;
         }
 
+        if (items.Count == 0 && (node is not YamlSequenceNode sequence || sequence.Children.Count == 0))
+        {
+            // An empty label list would make a rule that never matches, which is never what was meant.
+            Error(node, $"empty 'label' (expected one or more of: {string.Join(", ", VerdictLabels.All)})");
+            return null;
+        }
+
         var labels = new List<string>();
         foreach (var item in items)
         {

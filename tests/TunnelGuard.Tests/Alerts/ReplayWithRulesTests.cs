@@ -75,6 +75,19 @@ public sealed class ReplayWithRulesTests
     }
 
     [Fact]
+    public void Replay_AllFlows_NonSshFlowsMatchAndAlertAsNotSsh()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("r.yaml"), "rules:\n  - { id: not-ssh-on-22, match: { label: not-ssh, server_port: 22 }, alert: { severity: low }, suppress: 0 }\n");
+
+        var run = CliRun.Of("replay", RepoPaths.Pcap("not-ssh-port22.pcap"), "--all-flows", "--rules", dir.Path);
+
+        var alerts = run.OutLines.Where(l => l.Contains("\"event_type\":\"alert\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, alerts.Count);
+        Assert.All(alerts, a => Assert.Equal("not-ssh", JsonDocument.Parse(a).RootElement.GetProperty("verdict").GetProperty("label").GetString()));
+    }
+
+    [Fact]
     public void Replay_BadRules_ExitsThree_WithoutOutput()
     {
         using var dir = new TempDirectory();

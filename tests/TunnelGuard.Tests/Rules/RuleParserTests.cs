@@ -228,6 +228,7 @@ public sealed class RuleParserTests
     [InlineData("block: { target: subnet, duration: 1h }", "bad block target 'subnet' (expected client, server or pair)")]
     [InlineData("allow: yes", "bad value 'yes' for 'allow' (expected true or false)")]
     [InlineData("match: { label: [[exec]] }", "expected a single value in the list 'label', not a list")]
+    [InlineData("match: { label: [] }", "empty 'label' (expected one or more of: interactive,")]
     public void BadValues_AreNamed(string line, string message)
     {
         var error = OnlyError($"""
