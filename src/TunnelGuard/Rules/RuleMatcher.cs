@@ -63,7 +63,8 @@ public static class RuleMatcher
             var at = PacketTime.ToDateTimeOffset(DecisionMicros(r));
             var window = windows.FirstOrDefault(w => w.Contains(at));
             var when = at.UtcDateTime.ToString("ddd yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-            if (!Check(window is not null, window is not null ? $"time {when} is inside {window}" : $"time {when} is outside [{string.Join("; ", windows)}]", reasons))
+            var inside = window is null ? null : $"time {when} ({at.ToOffset(window.UtcOffset).ToString("ddd HH:mm", CultureInfo.InvariantCulture)} at the window's offset) is inside {window}";
+            if (!Check(window is not null, inside ?? $"time {when} is outside [{string.Join("; ", windows)}]", reasons))
             {
                 return Fail(reasons);
             }
