@@ -29,6 +29,11 @@ internal sealed class RulesCheckRunner(CliConsole console)
     /// <summary>Prints each error on standard error; true when there were none.</summary>
     public static bool PrintErrors(CliConsole console, RuleLoadResult result)
     {
+        foreach (var warning in result.Warnings)
+        {
+            console.Error.WriteLine(Replay.TerminalText.Safe($"{warning.Position}: warning: {warning.Message}", 1000));
+        }
+
         foreach (var error in result.Errors)
         {
             console.Error.WriteLine(Replay.TerminalText.Safe(error.ToString(), 1000));

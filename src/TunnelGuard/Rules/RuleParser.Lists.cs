@@ -48,7 +48,7 @@ internal sealed partial class RuleParser
                     Error(item, $"list '{name}' names another list ('{item.Value}'); expected plain values");
                 }
 
-                _lists[name] = new NamedList(name, _file, items);
+                _lists[name] = new NamedList(name, _file, Pos(key), items);
             }
         }
     }
@@ -80,6 +80,7 @@ internal sealed partial class RuleParser
             }
 
             names.Add(name);
+            _usedLists.Add(name);
             if (!_checkedLists.Add((name, kind)))
             {
                 // Checked before for this kind: its errors are already reported once, at the list's items.

@@ -16,6 +16,7 @@ internal sealed partial class RuleParser
     private readonly Dictionary<string, NamedList> _lists = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourcePosition> _ids = new(StringComparer.Ordinal);
     private readonly HashSet<(string List, ListKind Kind)> _checkedLists = [];
+    private readonly HashSet<string> _usedLists = new(StringComparer.Ordinal);
     private string _file = string.Empty;
 
     public RuleLoadResult Parse(IReadOnlyList<RuleSource> sources)
@@ -38,11 +39,33 @@ internal sealed partial class RuleParser
             ReadRules(root, rules);
         }
 
-        var errors = _errors.OrderBy(e => e.Position.File, StringComparer.Ordinal).ThenBy(e => e.Position.Line).ThenBy(e => e.Position.Column).ToList();
+        var errors = InOrder(_errors);
+        var warnings = InOrder(Warnings(rules));
         return errors.Count > 0
-            ? new RuleLoadResult(null, errors)
-            : new RuleLoadResult(new RuleSet(rules, [.. sources.Select(s => s.Name)], _lists.Count), []);
+            ? new RuleLoadResult(null, errors) { Warnings = warnings }
+            : new RuleLoadResult(new RuleSet(rules, [.. sources.Select(s => s.Name)], _lists.Count), []) { Warnings = warnings };
     }
+
+    private IEnumerable<RuleError> Warnings(List<Rule> rules)
+    {
+        foreach (var list in _lists.Values.Where(l => !_usedLists.Contains(l.Name)))
+        {
+            yield return new RuleError(list.Position, $"list '{list.Name}' is not used by any rule");
+        }
+
+        // An allow rule without conditions stops evaluation for every connection: nothing after it can fire.
+        var allowAll = rules.FirstOrDefault(r => r.Allow && r.Match == RuleConditions.Any);
+        if (allowAll is not null)
+        {
+            foreach (var rule in rules.SkipWhile(r => r != allowAll).Skip(1))
+            {
+                yield return new RuleError(rule.Position, $"rule '{rule.Id}' can never fire: rule '{allowAll.Id}' ({allowAll.Position}) allows every connection before it");
+            }
+        }
+    }
+
+    private static List<RuleError> InOrder(IEnumerable<RuleError> errors) =>
+        [.. errors.OrderBy(e => e.Position.File, StringComparer.Ordinal).ThenBy(e => e.Position.Line).ThenBy(e => e.Position.Column)];
 
     private YamlMappingNode? Read(RuleSource source)
     {

@@ -299,6 +299,27 @@ public sealed class RuleParserTests
         Assert.Empty(result.RuleSet!.Rules);
     }
 
+    [Fact]
+    public void UnusedList_AndUnreachableRules_AreWarnings_NotErrors()
+    {
+        var result = RuleLoader.Parse("f.yaml", """
+            lists:
+              used: [10.0.0.0/8]
+              forgotten: [192.0.2.0/24]
+            rules:
+              - { id: a, match: { client: $used }, alert: { severity: low } }
+              - { id: everything, allow: true }
+              - { id: late, alert: { severity: high } }
+            """);
+
+        Assert.True(result.IsValid);
+        Assert.Equal(
+        [
+            "f.yaml:3:3: list 'forgotten' is not used by any rule",
+            "f.yaml:7:5: rule 'late' can never fire: rule 'everything' (f.yaml:6:5) allows every connection before it",
+        ], result.Warnings.Select(w => w.ToString()));
+    }
+
     private static string OnlyError(string yaml)
     {
         var result = RuleLoader.Parse("f.yaml", yaml);

@@ -40,6 +40,18 @@ public sealed class RulesCommandTests
     }
 
     [Fact]
+    public void Check_Warnings_GoToStandardError_AndStillExitZero()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("p.yaml"), "lists:\n  spare: [10.0.0.0/8]\nrules:\n  - { id: a, alert: { severity: low } }\n");
+
+        var run = CliRun.Of("rules", "check", dir.Path);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal($"{dir.File("p.yaml")}:2:3: warning: list 'spare' is not used by any rule", run.Error.Trim());
+    }
+
+    [Fact]
     public void Check_MissingFolder_ExitsThree()
     {
         var run = CliRun.Of("rules", "check", "/nonexistent/rules");

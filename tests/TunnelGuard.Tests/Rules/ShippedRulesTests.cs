@@ -25,6 +25,7 @@ public sealed class ShippedRulesTests
         var result = RuleLoader.Load(Path.Combine(RepoPaths.Root, file));
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Empty(result.Warnings);
         Assert.NotEmpty(result.RuleSet!.Rules);
     }
 
