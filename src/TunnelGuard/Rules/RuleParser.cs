@@ -70,14 +70,27 @@ internal sealed partial class RuleParser
     private YamlMappingNode? Read(RuleSource source)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(source.Text));
         try
         {
-            stream.Load(new StringReader(source.Text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
             _errors.Add(new RuleError(new SourcePosition(_file, ToInt(ex.Start.Line), ToInt(ex.Start.Column)), $"not valid YAML: {message}"));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1 throws these, without a position, for some broken texts (one that ends inside a flow
+            // collection, an empty key in some places): name where the parser was.
+            var mark = parser.Current?.Start;
+            var position = mark is { } m ? new SourcePosition(_file, ToInt(m.Line), ToInt(m.Column)) : new SourcePosition(_file, 1, 1);
+            var message = ex is InvalidOperationException
+                ? "the file ends inside a '[...]' or '{...}' (expected the closing bracket)"
+                : $"unexpected {parser.Current?.GetType().Name ?? "text"} here";
+            _errors.Add(new RuleError(position, $"not valid YAML: {message}"));
             return null;
         }
 

@@ -267,6 +267,15 @@ public sealed class RuleParserTests
     }
 
     [Fact]
+    public void TextEndingInsideAFlowList_IsAnError_NotACrash()
+    {
+        var error = OnlyError("rules:\n  - id: r1\n    match: { label: [exec, interactive\n");
+
+        Assert.StartsWith("f.yaml:", error, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DuplicateKey_IsAnError()
     {
         var error = OnlyError("rules:\n  - id: r1\n    alert: { severity: low }\n    alert: { severity: high }\n");
