@@ -21,8 +21,8 @@ internal static class ReplayCommand
         var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of standard output" };
         var allFlows = new Option<bool>("--all-flows") { Description = "also report TCP flows that are not SSH (event_type \"flow\")" };
         var expect = new Option<string?>("--expect") { Description = "check the reports against a corpus manifest; exit 1 and list each mismatch" };
-        var rules = new Option<string?>("--rules") { Description = "evaluate a policy (folder of rule files) and add \"event_type\":\"alert\" lines (docs/rules.md)" };
-        var alertsDb = new Option<string?>("--alerts-db") { Description = "with --rules: also store the alerts in this SQLite file" };
+        var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate a policy (folder of rule files) and add \"event_type\":\"alert\" lines (docs/rules.md)" };
+        var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: also store the alerts in this SQLite file" };
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {

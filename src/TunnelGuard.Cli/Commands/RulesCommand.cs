@@ -26,7 +26,7 @@ internal static class RulesCommand
     {
         var path = new Argument<string>("PATH") { Description = "a folder of *.yaml rule files, or one rule file" };
         var captures = new Argument<string[]>("PCAP") { Description = "capture files or folders", Arity = ArgumentArity.OneOrMore };
-        var labelsFrom = new Option<string?>("--labels-from") { Description = "take each connection's verdict label from a corpus manifest (pcaps/manifest.json)" };
+        var labelsFrom = new Option<string?>("--labels-from") { HelpName = "MANIFEST", Description = "take each connection's verdict label from a corpus manifest (pcaps/manifest.json)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "also say why each other rule did not match" };
         var test = new Command("test", "Replay captures and show which rules fire on which connection, and why.") { path, captures, labelsFrom, verbose };
         test.SetAction(parse => new RulesTestRunner(console).Run(parse.GetValue(path)!, parse.GetValue(captures) ?? [], parse.GetValue(labelsFrom), parse.GetValue(verbose)));
