@@ -13,6 +13,8 @@ internal static class TunnelGuardCommandLine
         root.Subcommands.Add(MonitorCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
+        root.Subcommands.Add(RulesCommand.Create(console));
+        root.Subcommands.Add(AlertsCommand.Create(console));
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -23,10 +23,12 @@ internal static class ReplayCommand
         var model = new Option<string?>("--model") { Description = "shape model file (default: the shipped model; without one, the heuristics)" };
         var heuristics = new Option<bool>("--heuristics") { Description = "classify with the explainable heuristics alone" };
         var expect = new Option<string?>("--expect") { Description = "check the reports against a corpus manifest; exit 1 and list each mismatch" };
+        var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate a policy (folder of rule files) and add \"event_type\":\"alert\" lines (docs/rules.md)" };
+        var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: also store the alerts in this SQLite file" };
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows, expect, model, heuristics,
+            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +39,9 @@ internal static class ReplayCommand
                 parse.GetValue(allFlows),
                 parse.GetValue(expect),
                 parse.GetValue(model),
-                parse.GetValue(heuristics));
+                parse.GetValue(heuristics),
+                parse.GetValue(rules),
+                parse.GetValue(alertsDb));
             return new ReplayRunner(console).Run(options);
         });
         return command;

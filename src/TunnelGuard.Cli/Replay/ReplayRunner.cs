@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TunnelGuard.Capture;
 using TunnelGuard.Classification;
+using TunnelGuard.Cli.Alerts;
 using TunnelGuard.Cli.Classify;
 using TunnelGuard.Corpus;
 using TunnelGuard.Flows;
@@ -49,6 +50,12 @@ internal sealed class ReplayRunner
             }
         }
 
+        using var alerts = ReplayAlerts.Create(_console, options.RulesPath, options.AlertsDb, out var alertsCode);
+        if (alertsCode != ExitCodes.Success)
+        {
+            return alertsCode;
+        }
+
         TextWriter output;
         StreamWriter? fileOutput = null;
         if (options.OutputFile is not null)
@@ -76,6 +83,7 @@ internal sealed class ReplayRunner
             using var json = table ? null : new ConnectionJsonWriter(output);
             var tableWriter = table ? new ConnectionTableWriter(output) : null;
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
+            sink = alerts?.Wrap(sink, output, table) ?? sink;
             var collected = new List<ConnectionReport>();
             var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows, classifier);
             if (manifest is not null && code == ExitCodes.Success)

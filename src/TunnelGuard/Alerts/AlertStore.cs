@@ -1,0 +1,280 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace TunnelGuard.Alerts;
+
+/// <summary>
+/// The durable alert store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so an alert whose
+/// <see cref="TryAdd"/> has returned is on disk and survives the process being killed. Readers (the <c>alerts</c>
+/// commands) may open the same file while a monitor writes to it. One instance is used by one thread at a time.
+/// </summary>
+public sealed class AlertStore : IDisposable
+{
+    // Schema version, kept in PRAGMA user_version; bump with a migration when the tables change.
+    private const int SchemaVersion = 1;
+
+    // How long a statement waits for another process's write lock before failing with SQLITE_BUSY.
+    private const int BusyTimeoutMs = 5000;
+
+    private const string Columns =
+        "id, time_us, rule_id, severity, title, action, client_ip, client_port, server_ip, server_port, label, confidence, source, status, json";
+
+    private readonly SqliteConnection _connection;
+
+    private AlertStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
+    public static AlertStore Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (System.IO.Path.GetDirectoryName(full) is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs.ToString(CultureInfo.InvariantCulture)};");
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, "PRAGMA synchronous = FULL;");
+            CreateSchema(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new AlertStore(connection, full);
+    }
+
+    /// <summary>The journal mode SQLite reports for this connection ("wal").</summary>
+    public string JournalMode => Scalar("PRAGMA journal_mode;") as string ?? string.Empty;
+
+    /// <summary>Commits the alert; false when an alert with the same id is already stored (a replay run twice).</summary>
+    public bool TryAdd(Alert alert)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"INSERT OR IGNORE INTO alerts ({Columns}) VALUES ($id, $time, $rule, $severity, $title, $action, $cip, $cport, $sip, $sport, $label, $confidence, $source, 'open', $json);";
+        command.Parameters.AddWithValue("$id", alert.Id);
+        command.Parameters.AddWithValue("$time", alert.TimeMicros);
+        command.Parameters.AddWithValue("$rule", alert.RuleId);
+        command.Parameters.AddWithValue("$severity", (int)alert.Severity);
+        command.Parameters.AddWithValue("$title", alert.Title);
+        command.Parameters.AddWithValue("$action", alert.Action);
+        command.Parameters.AddWithValue("$cip", alert.Client.Address.ToString());
+        command.Parameters.AddWithValue("$cport", (int)alert.Client.Port);
+        command.Parameters.AddWithValue("$sip", alert.Server.Address.ToString());
+        command.Parameters.AddWithValue("$sport", (int)alert.Server.Port);
+        command.Parameters.AddWithValue("$label", alert.Verdict.Label);
+        command.Parameters.AddWithValue("$confidence", alert.Verdict.Confidence);
+        command.Parameters.AddWithValue("$source", (object?)alert.Pcap ?? alert.Sensor ?? (object)DBNull.Value);
+        command.Parameters.AddWithValue("$json", AlertJsonWriter.ToJson(alert));
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>Alerts matching the query, newest first.</summary>
+    public IReadOnlyList<AlertRecord> Query(AlertQuery query)
+    {
+        using var command = _connection.CreateCommand();
+        var where = new List<string>();
+        if (query.SinceMicros is { } since)
+        {
+            where.Add("time_us >= $since");
+            command.Parameters.AddWithValue("$since", since);
+        }
+
+        if (query.MinSeverity is { } severity)
+        {
+            where.Add("severity >= $severity");
+            command.Parameters.AddWithValue("$severity", (int)severity);
+        }
+
+        if (query.Status is { } status)
+        {
+            where.Add("status = $status");
+            command.Parameters.AddWithValue("$status", AlertStatuses.Name(status));
+        }
+
+        if (query.RuleId is { } rule)
+        {
+            where.Add("rule_id = $rule");
+            command.Parameters.AddWithValue("$rule", rule);
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM alerts{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))} ORDER BY time_us DESC, id;";
+        var records = new List<AlertRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var record = Read(reader);
+            if (query.Network is { } network && !record.Involves(network))
+            {
+                continue;
+            }
+
+            records.Add(record);
+            if (records.Count == query.Limit)
+            {
+                break;
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>One alert with its triage history, or null.</summary>
+    public AlertRecord? Get(string id)
+    {
+        AlertRecord? record;
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT {Columns} FROM alerts WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            record = reader.Read() ? Read(reader) : null;
+        }
+
+        if (record is null)
+        {
+            return null;
+        }
+
+        var history = new List<AlertNote>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT at_us, status, note FROM alert_notes WHERE alert_id = $id ORDER BY seq;";
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                AlertStatuses.TryParse(reader.GetString(1), out var status);
+                history.Add(new AlertNote(reader.GetInt64(0), status, reader.IsDBNull(2) ? null : reader.GetString(2)));
+            }
+        }
+
+        return record with { History = history };
+    }
+
+    /// <summary>Moves an alert to a status with an optional note (wall time); false when there is no such alert.</summary>
+    public bool SetStatus(string id, AlertStatus status, string? note, long atMicros)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using var update = _connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE alerts SET status = $status WHERE id = $id;";
+        update.Parameters.AddWithValue("$status", AlertStatuses.Name(status));
+        update.Parameters.AddWithValue("$id", id);
+        if (update.ExecuteNonQuery() == 0)
+        {
+            return false;
+        }
+
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO alert_notes (alert_id, at_us, status, note) VALUES ($id, $at, $status, $note);";
+        insert.Parameters.AddWithValue("$id", id);
+        insert.Parameters.AddWithValue("$at", atMicros);
+        insert.Parameters.AddWithValue("$status", AlertStatuses.Name(status));
+        insert.Parameters.AddWithValue("$note", (object?)note ?? DBNull.Value);
+        insert.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
+
+    public long Count() => (long)(Scalar("SELECT count(*) FROM alerts;") ?? 0L);
+
+    public void Dispose() => _connection.Dispose();
+
+    private static AlertRecord Read(SqliteDataReader r)
+    {
+        AlertStatuses.TryParse(r.GetString(13), out var status);
+        return new AlertRecord(
+            r.GetString(0),
+            r.GetInt64(1),
+            r.GetString(2),
+            (AlertSeverity)r.GetInt32(3),
+            r.GetString(4),
+            r.GetString(5),
+            AlertRecord.ParseEndpoint(r.GetString(6), r.GetInt64(7)),
+            AlertRecord.ParseEndpoint(r.GetString(8), r.GetInt64(9)),
+            r.GetString(10),
+            r.GetDouble(11),
+            r.IsDBNull(12) ? null : r.GetString(12),
+            status,
+            r.GetString(14));
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void CreateSchema(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version == SchemaVersion)
+        {
+            return;
+        }
+
+        if (version > SchemaVersion)
+        {
+            throw new InvalidDataException($"alert store schema version {version} is newer than this tunnelguard understands ({SchemaVersion})");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var create = connection.CreateCommand();
+        create.Transaction = transaction;
+        create.CommandText = """
+            CREATE TABLE IF NOT EXISTS alerts (
+                id TEXT PRIMARY KEY,
+                time_us INTEGER NOT NULL,
+                rule_id TEXT NOT NULL,
+                severity INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                action TEXT NOT NULL,
+                client_ip TEXT NOT NULL,
+                client_port INTEGER NOT NULL,
+                server_ip TEXT NOT NULL,
+                server_port INTEGER NOT NULL,
+                label TEXT NOT NULL,
+                confidence REAL NOT NULL,
+                source TEXT,
+                status TEXT NOT NULL,
+                json TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_us);
+            CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status, time_us);
+            CREATE TABLE IF NOT EXISTS alert_notes (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id TEXT NOT NULL REFERENCES alerts (id),
+                at_us INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                note TEXT);
+            CREATE INDEX IF NOT EXISTS alert_notes_alert ON alert_notes (alert_id);
+            PRAGMA user_version = 1;
+            """;
+        create.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}

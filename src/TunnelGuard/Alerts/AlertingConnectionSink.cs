@@ -1,0 +1,58 @@
+using TunnelGuard.Reporting;
+using TunnelGuard.Rules;
+
+namespace TunnelGuard.Alerts;
+
+/// <summary>
+/// Passes each connection report on, then runs it through the rule engine and raises an alert for each rule that
+/// alerts: committed to the store first (when there is one), then handed to the other sinks, so nothing is reported as
+/// raised before it is on disk.
+/// </summary>
+public sealed class AlertingConnectionSink : IConnectionSink
+{
+    private readonly IConnectionSink? _inner;
+    private readonly RuleEngine _engine;
+    private readonly AlertStore? _store;
+    private readonly IReadOnlyList<IAlertSink> _sinks;
+    private readonly string? _sensor;
+
+    public AlertingConnectionSink(IConnectionSink? inner, RuleEngine engine, AlertStore? store, IReadOnlyList<IAlertSink> sinks, string? sensor = null)
+    {
+        _inner = inner;
+        _engine = engine;
+        _store = store;
+        _sinks = sinks;
+        _sensor = sensor;
+    }
+
+    /// <summary>Alerts raised so far.</summary>
+    public int Raised { get; private set; }
+
+    /// <summary>Alerts whose id was already in the store (the same capture replayed again).</summary>
+    public int AlreadyStored { get; private set; }
+
+    public void OnConnection(ConnectionReport report)
+    {
+        _inner?.OnConnection(report);
+        var evaluation = _engine.Evaluate(report);
+        foreach (var hit in evaluation.Hits)
+        {
+            if (!hit.RaisesAlert)
+            {
+                continue;
+            }
+
+            var alert = AlertFactory.Create(hit, report, evaluation.DecisionMicros, _sensor);
+            if (_store is not null && !_store.TryAdd(alert))
+            {
+                AlreadyStored++;
+            }
+
+            Raised++;
+            foreach (var sink in _sinks)
+            {
+                sink.OnAlert(alert);
+            }
+        }
+    }
+}
