@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TunnelGuard.Cli.Commands;
 
 namespace TunnelGuard.Cli;
 
@@ -8,6 +9,7 @@ internal static class TunnelGuardCommandLine
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("TunnelGuard: finds SSH tunnels by the shape of their traffic and stops the ones that are not allowed.");
+        root.Subcommands.Add(TunnelCommand.Create());
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {

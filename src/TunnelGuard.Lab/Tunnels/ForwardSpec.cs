@@ -17,7 +17,7 @@ public sealed record ForwardSpec(ForwardKind Kind, string? BindAddress, int Bind
     public string Text { get; init; } = string.Empty;
 
     /// <summary>Parses an -L or -R spec, <c>[bind:]port:host:hostport</c>, or a -D spec, <c>[bind:]port</c>.</summary>
-    /// <exception cref="ForwardSpecException">The spec is malformed; the message quotes it.</exception>
+    /// <exception cref="TunnelUsageException">The spec is malformed; the message quotes it.</exception>
     public static ForwardSpec Parse(ForwardKind kind, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -169,6 +169,6 @@ public sealed record ForwardSpec(ForwardKind Kind, string? BindAddress, int Bind
         return parts;
     }
 
-    private static ForwardSpecException Bad(string flag, string text, string reason) =>
+    private static TunnelUsageException Bad(string flag, string text, string reason) =>
         new($"invalid {flag} spec '{text}': {reason}");
 }

@@ -28,7 +28,7 @@ public sealed class HostKeyPolicy
     }
 
     /// <summary>Trusts only keys with one of these fingerprints, each written as OpenSSH prints them: <c>SHA256:base64</c>.</summary>
-    /// <exception cref="FormatException">A fingerprint is not <c>SHA256:</c> followed by 32 bytes of base64.</exception>
+    /// <exception cref="TunnelUsageException">A fingerprint is not <c>SHA256:</c> followed by 32 bytes of base64.</exception>
     public static HostKeyPolicy FromFingerprints(IEnumerable<string> fingerprints)
     {
         ArgumentNullException.ThrowIfNull(fingerprints);
@@ -40,7 +40,7 @@ public sealed class HostKeyPolicy
 
         if (parsed.Count == 0)
         {
-            throw new FormatException("no host key fingerprint given");
+            throw new TunnelUsageException("no host key fingerprint given");
         }
 
         return new HostKeyPolicy(null, parsed, trustAny: false);
@@ -55,7 +55,7 @@ public sealed class HostKeyPolicy
         ArgumentNullException.ThrowIfNull(text);
         if (!text.StartsWith(Sha256Prefix, StringComparison.Ordinal))
         {
-            throw new FormatException($"host key fingerprint '{text}' must start with '{Sha256Prefix}' (as printed by ssh-keygen -lf)");
+            throw new TunnelUsageException($"host key fingerprint '{text}' must start with '{Sha256Prefix}' (as printed by ssh-keygen -lf)");
         }
 
         var body = text[Sha256Prefix.Length..].TrimEnd('=');
@@ -63,7 +63,7 @@ public sealed class HostKeyPolicy
         var digest = new byte[SHA256.HashSizeInBytes];
         if (!Convert.TryFromBase64String(padded, digest, out var written) || written != SHA256.HashSizeInBytes)
         {
-            throw new FormatException($"host key fingerprint '{text}' is not 32 bytes of base64");
+            throw new TunnelUsageException($"host key fingerprint '{text}' is not 32 bytes of base64");
         }
 
         return digest;

@@ -9,7 +9,7 @@ public sealed record SshDestination(string? User, string Host, int Port)
     public const int DefaultPort = 22;
 
     /// <summary>Parses <c>[user@]host[:port]</c> or <c>[user@][v6addr][:port]</c>.</summary>
-    /// <exception cref="ForwardSpecException">The destination is malformed; the message quotes it.</exception>
+    /// <exception cref="TunnelUsageException">The destination is malformed; the message quotes it.</exception>
     public static SshDestination Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -90,7 +90,7 @@ public sealed record SshDestination(string? User, string Host, int Port)
     }
 
     /// <summary>Parses a port given on its own (-p).</summary>
-    /// <exception cref="ForwardSpecException">Not a number in 1-65535.</exception>
+    /// <exception cref="TunnelUsageException">Not a number in 1-65535.</exception>
     public static int ParsePort(string context, string value)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
@@ -111,5 +111,5 @@ public sealed record SshDestination(string? User, string Host, int Port)
         return User is null ? $"{host}:{Port}" : $"{User}@{host}:{Port}";
     }
 
-    private static ForwardSpecException Bad(string text, string reason) => new($"invalid destination '{text}': {reason}");
+    private static TunnelUsageException Bad(string text, string reason) => new($"invalid destination '{text}': {reason}");
 }

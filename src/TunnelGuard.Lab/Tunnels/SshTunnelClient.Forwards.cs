@@ -1,0 +1,81 @@
+using System.Net.Sockets;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace TunnelGuard.Lab.Tunnels;
+
+/// <summary>Turning forward specs into SSH.NET forwarded ports.</summary>
+public sealed partial class SshTunnelClient
+{
+    // OpenSSH binds local listeners to loopback unless told otherwise (GatewayPorts no).
+    private const string LocalLoopback = "127.0.0.1";
+    private const string LocalAny = "0.0.0.0";
+
+    // On the server, "localhost" means loopback and "" every address (RFC 4254 §7.1).
+    private const string RemoteLoopback = "localhost";
+    private const string RemoteAny = "";
+
+    private ActiveForward StartForward(ForwardSpec spec)
+    {
+        var (port, bind) = Create(spec);
+        port.RequestReceived += (_, e) => Log.ChannelRequested(_logger, spec, e.OriginatorHost, e.OriginatorPort);
+        port.Exception += (_, e) => Log.ForwardError(_logger, spec, e.Exception.Message);
+
+        // SSH.NET: a forwarded port must be added to a connected client before it is started.
+        _client.AddForwardedPort(port);
+        _ports.Add(port);
+        try
+        {
+            port.Start();
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or InvalidOperationException)
+        {
+            throw new TunnelConnectException($"cannot start {spec}: {ex.Message}", ex);
+        }
+
+        var bound = port switch
+        {
+            ForwardedPortLocal local => (int)local.BoundPort,
+            ForwardedPortDynamic dynamic => (int)dynamic.BoundPort,
+            ForwardedPortRemote remote => (int)remote.BoundPort,
+            _ => spec.BindPort,
+        };
+        return new ActiveForward(spec, bind.Length == 0 ? ForwardSpec.AnyAddress : bind, bound);
+    }
+
+    private static (ForwardedPort Port, string Bind) Create(ForwardSpec spec)
+    {
+        switch (spec.Kind)
+        {
+            case ForwardKind.Local:
+            {
+                var bind = LocalBind(spec.BindAddress);
+                return (new ForwardedPortLocal(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), bind);
+            }
+
+            case ForwardKind.Dynamic:
+            {
+                var bind = LocalBind(spec.BindAddress);
+                return (new ForwardedPortDynamic(bind, (uint)spec.BindPort), bind);
+            }
+
+            default:
+            {
+                var bind = spec.BindAddress switch
+                {
+                    null => RemoteLoopback,
+                    ForwardSpec.AnyAddress => RemoteAny,
+                    var address => address,
+                };
+                return (new ForwardedPortRemote(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), bind);
+            }
+        }
+    }
+
+    private static string LocalBind(string? bindAddress) => bindAddress switch
+    {
+        null or "localhost" => LocalLoopback,
+        ForwardSpec.AnyAddress => LocalAny,
+        var address => address,
+    };
+}
