@@ -45,31 +45,22 @@ public sealed partial class SshTunnelClient
 
     private static (ForwardedPort Port, string Bind) Create(ForwardSpec spec)
     {
-        switch (spec.Kind)
+        if (spec.Kind == ForwardKind.Remote)
         {
-            case ForwardKind.Local:
+            var remoteBind = spec.BindAddress switch
             {
-                var bind = LocalBind(spec.BindAddress);
-                return (new ForwardedPortLocal(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), bind);
-            }
-
-            case ForwardKind.Dynamic:
-            {
-                var bind = LocalBind(spec.BindAddress);
-                return (new ForwardedPortDynamic(bind, (uint)spec.BindPort), bind);
-            }
-
-            default:
-            {
-                var bind = spec.BindAddress switch
-                {
-                    null => RemoteLoopback,
-                    ForwardSpec.AnyAddress => RemoteAny,
-                    var address => address,
-                };
-                return (new ForwardedPortRemote(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), bind);
-            }
+                null => RemoteLoopback,
+                ForwardSpec.AnyAddress => RemoteAny,
+                var address => address,
+            };
+            return (new ForwardedPortRemote(remoteBind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), remoteBind);
         }
+
+        var bind = LocalBind(spec.BindAddress);
+        ForwardedPort port = spec.Kind == ForwardKind.Local
+            ? new ForwardedPortLocal(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort)
+            : new ForwardedPortDynamic(bind, (uint)spec.BindPort);
+        return (port, bind);
     }
 
     private static string LocalBind(string? bindAddress) => bindAddress switch
