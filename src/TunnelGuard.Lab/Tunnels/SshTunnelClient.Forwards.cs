@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -17,6 +18,11 @@ public sealed partial class SshTunnelClient
 
     private ActiveForward StartForward(ForwardSpec spec)
     {
+        if (spec.Kind == ForwardKind.Dynamic)
+        {
+            return StartSocks(spec);
+        }
+
         var (port, bind) = Create(spec);
         port.RequestReceived += (_, e) => Log.ChannelRequested(_logger, spec, e.OriginatorHost, e.OriginatorPort);
         port.Exception += (_, e) => Log.ForwardError(_logger, spec, e.Exception.Message);
@@ -36,7 +42,6 @@ public sealed partial class SshTunnelClient
         var bound = port switch
         {
             ForwardedPortLocal local => (int)local.BoundPort,
-            ForwardedPortDynamic dynamic => (int)dynamic.BoundPort,
             ForwardedPortRemote remote => (int)remote.BoundPort,
             _ => spec.BindPort,
         };
@@ -57,10 +62,35 @@ public sealed partial class SshTunnelClient
         }
 
         var bind = LocalBind(spec.BindAddress);
-        ForwardedPort port = spec.Kind == ForwardKind.Local
-            ? new ForwardedPortLocal(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort)
-            : new ForwardedPortDynamic(bind, (uint)spec.BindPort);
-        return (port, bind);
+        return (new ForwardedPortLocal(bind, (uint)spec.BindPort, spec.TargetHost!, (uint)spec.TargetPort), bind);
+    }
+
+    // -D goes through our own SOCKS front end, not ForwardedPortDynamic: see SocksForwarder for why.
+    private ActiveForward StartSocks(ForwardSpec spec)
+    {
+        var bind = LocalBind(spec.BindAddress);
+        IPAddress address;
+        try
+        {
+            address = IPAddress.TryParse(bind, out var parsed) ? parsed : Dns.GetHostAddresses(bind)[0];
+        }
+        catch (Exception ex) when (ex is SocketException or IndexOutOfRangeException)
+        {
+            throw new TunnelConnectException($"cannot start {spec}: cannot resolve bind address '{bind}': {ex.Message}", ex);
+        }
+
+        var socks = new SocksForwarder(_client, spec, address, _logger);
+        _socks.Add(socks);
+        try
+        {
+            socks.Start();
+        }
+        catch (SocketException ex)
+        {
+            throw new TunnelConnectException($"cannot start {spec}: {ex.Message}", ex);
+        }
+
+        return new ActiveForward(spec, bind, socks.BoundPort);
     }
 
     private static string LocalBind(string? bindAddress) => bindAddress switch

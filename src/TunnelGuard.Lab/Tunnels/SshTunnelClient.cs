@@ -19,6 +19,7 @@ public sealed partial class SshTunnelClient : IDisposable
     private readonly ILogger _logger;
     private readonly SshClient _client;
     private readonly List<ForwardedPort> _ports = [];
+    private readonly List<SocksForwarder> _socks = [];
     private readonly TaskCompletionSource<Exception> _connectionLost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HostKeyVerdict? _hostKeyVerdict;
     private bool _stopped;
@@ -87,6 +88,11 @@ public sealed partial class SshTunnelClient : IDisposable
 
         _stopped = true;
         Log.Stopping(_logger, _options.Destination.Host, _options.Destination.Port);
+        foreach (var socks in _socks)
+        {
+            socks.Stop();
+        }
+
         foreach (var port in _ports)
         {
             try
@@ -115,6 +121,11 @@ public sealed partial class SshTunnelClient : IDisposable
     public void Dispose()
     {
         Stop();
+        foreach (var socks in _socks)
+        {
+            socks.Dispose();
+        }
+
         foreach (var port in _ports)
         {
             port.Dispose();
