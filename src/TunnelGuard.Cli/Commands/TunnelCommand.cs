@@ -35,7 +35,7 @@ internal static class TunnelCommand
             HelpName = "SECONDS",
             DefaultValueFactory = _ => (int)SshTunnelOptions.DefaultKeepAlive.TotalSeconds,
         };
-        var verbose = new Option<bool>("-v", "--verbose") { Description = "Log every channel the forwards open" };
+        var verbose = new Option<bool>("-v", "--verbose") { Description = "Log connection progress and every channel the forwards open (default: warnings only)" };
 
         var command = new Command("tunnel", "Open SSH port forwards (-L, -R, -D) and keep them up until Ctrl+C or SIGTERM.")
         {
@@ -99,7 +99,7 @@ internal static class TunnelCommand
 
     private static int Run(SshTunnelOptions options, bool verbose, TextWriter stdout, TextWriter stderr)
     {
-        using var logs = new TextWriterLoggerProvider(stderr, verbose ? LogLevel.Debug : LogLevel.Information);
+        using var logs = new TextWriterLoggerProvider(stderr, verbose ? LogLevel.Debug : LogLevel.Warning);
         using var client = new SshTunnelClient(options, logs.CreateLogger(typeof(SshTunnelClient).FullName!));
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);

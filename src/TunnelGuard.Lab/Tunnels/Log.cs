@@ -11,7 +11,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Connected to {Host}:{Port}, server {ServerVersion}; host key: {HostKeyReason}")]
     public static partial void Connected(ILogger logger, string host, int port, string serverVersion, string hostKeyReason);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Host key rejected for {Host}:{Port}: {Reason}")]
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Host key rejected for {Host}:{Port}: {Reason}")]
     public static partial void HostKeyRejected(ILogger logger, string host, int port, string reason);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Forward started: {Forward}")]

@@ -46,6 +46,53 @@ public static class SocksClient
         await stream.ReadExactlyAsync(new byte[rest], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>SOCKS5 CONNECT naming the target by host name (ATYP 3), resolved by the SSH server.</summary>
+    public static async Task ConnectSocks5ByNameAsync(Stream stream, string host, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(host);
+        await stream.WriteAsync(new byte[] { 5, 1, 0 }, cancellationToken).ConfigureAwait(false);
+        var choice = new byte[2];
+        await stream.ReadExactlyAsync(choice, cancellationToken).ConfigureAwait(false);
+        var name = System.Text.Encoding.ASCII.GetBytes(host);
+        var request = new byte[5 + name.Length + 2];
+        request[0] = 5;
+        request[1] = 1;
+        request[3] = 3;
+        request[4] = (byte)name.Length;
+        name.CopyTo(request, 5);
+        BinaryPrimitives.WriteUInt16BigEndian(request.AsSpan(5 + name.Length), (ushort)port);
+        await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        var reply = new byte[10];
+        await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
+        if (reply[0] != 5 || reply[1] != 0 || reply[3] != 1)
+        {
+            throw new IOException($"SOCKS5 CONNECT by name refused: reply {Convert.ToHexString(reply)}");
+        }
+    }
+
+    /// <summary>SOCKS4a CONNECT: address 0.0.0.1 and the host name after the user id, resolved by the SSH server.</summary>
+    public static async Task ConnectSocks4aAsync(Stream stream, string host, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(host);
+        var name = System.Text.Encoding.ASCII.GetBytes(host);
+        var request = new byte[8 + 4 + name.Length + 1];
+        request[0] = 4;
+        request[1] = 1;
+        BinaryPrimitives.WriteUInt16BigEndian(request.AsSpan(2), (ushort)port);
+        request[7] = 1;
+        "tgl\0"u8.CopyTo(request.AsSpan(8));
+        name.CopyTo(request, 12);
+        await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        var reply = new byte[8];
+        await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
+        if (reply[1] != 90)
+        {
+            throw new IOException($"SOCKS4a CONNECT refused: reply {Convert.ToHexString(reply)}");
+        }
+    }
+
     public static async Task ConnectSocks4Async(Stream stream, IPEndPoint target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);

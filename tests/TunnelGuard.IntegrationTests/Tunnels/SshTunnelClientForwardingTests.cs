@@ -90,6 +90,34 @@ public sealed class SshTunnelClientForwardingTests(SshLab lab, ITestOutputHelper
         await AssertIntactAsync(service, [client], SshLab.ServerAddress);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(4)]
+    public async Task DynamicForward_SocksByHostName_ServerResolvesAndCarriesBytesIntact(int socksVersion)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var service = new ExchangeServer(SshLab.RootAddress, OneMiB);
+        using var tunnel = new SshTunnelClient(lab.Options(ForwardSpec.Parse(ForwardKind.Dynamic, "0")));
+        var forward = Assert.Single(tunnel.Start());
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, forward.BoundPort, timeout.Token);
+        var stream = client.GetStream();
+        var name = service.EndPoint.Address.ToString();
+        if (socksVersion == 5)
+        {
+            await SocksClient.ConnectSocks5ByNameAsync(stream, name, service.EndPoint.Port, timeout.Token);
+        }
+        else
+        {
+            await SocksClient.ConnectSocks4aAsync(stream, name, service.EndPoint.Port, timeout.Token);
+        }
+
+        var result = await ByteExchange.ConnectSideAsync(stream, OneMiB, timeout.Token);
+
+        await AssertIntactAsync(service, [result], SshLab.ServerAddress);
+    }
+
     [Fact]
     public async Task DynamicForward_ManyConcurrentSocks5Channels_AllCarryBytesIntact()
     {
