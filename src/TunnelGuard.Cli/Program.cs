@@ -2,5 +2,5 @@ namespace TunnelGuard.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args) => TunnelGuardCommandLine.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => TunnelGuardCommandLine.Run(args, CliConsole.System());
 }

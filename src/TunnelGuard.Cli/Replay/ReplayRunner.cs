@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using TunnelGuard.Capture;
+using TunnelGuard.Corpus;
+using TunnelGuard.Flows;
+using TunnelGuard.Pipeline;
+using TunnelGuard.Reporting;
+
+namespace TunnelGuard.Cli.Replay;
+
+/// <summary>
+/// Runs capture files through the pipeline one after another (each file its own flow table) and writes the reports.
+/// A file that cannot be read is named on standard error with what is wrong; the others are still replayed and the
+/// exit code is 3.
+/// </summary>
+internal sealed class ReplayRunner
+{
+    private readonly CliConsole _console;
+
+    public ReplayRunner(CliConsole console) => _console = console;
+
+    public int Run(ReplayOptions options)
+    {
+        var files = CaptureFiles.Expand(options.Paths, out var error, out var usageError);
+        if (error is not null)
+        {
+            _console.Error.WriteLine($"tunnelguard: {error}");
+            return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
+        }
+
+        CorpusManifest? manifest = null;
+        if (options.ExpectManifest is not null)
+        {
+            try
+            {
+                manifest = CorpusManifest.Load(options.ExpectManifest);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                _console.Error.WriteLine($"tunnelguard: {(ex is InvalidDataException ? ex.Message : $"{options.ExpectManifest}: {ex.Message}")}");
+                return ExitCodes.BadInput;
+            }
+        }
+
+        TextWriter output;
+        StreamWriter? fileOutput = null;
+        if (options.OutputFile is not null)
+        {
+            try
+            {
+                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                _console.Error.WriteLine($"tunnelguard: {options.OutputFile}: cannot write: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            output = fileOutput;
+        }
+        else
+        {
+            output = _console.Out;
+        }
+
+        try
+        {
+            var table = options.Format == "table" || (options.Format is null && fileOutput is null && _console.OutIsTerminal);
+            using var json = table ? null : new ConnectionJsonWriter(output);
+            var tableWriter = table ? new ConnectionTableWriter(output) : null;
+            IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
+            var collected = new List<ConnectionReport>();
+            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows);
+            if (manifest is not null && code == ExitCodes.Success)
+            {
+                var mismatches = ManifestCheck.Compare(manifest, collected);
+                foreach (var mismatch in mismatches)
+                {
+                    _console.Error.WriteLine($"mismatch: {TerminalText.Safe(mismatch, 400)}");
+                }
+
+                _console.Error.WriteLine($"expect: {manifest.Captures.Sum(c => c.Connections.Count)} connection(s) in {manifest.Captures.Count} capture(s) checked, {mismatches.Count} mismatch(es)");
+                return mismatches.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+            }
+
+            return code;
+        }
+        finally
+        {
+            if (fileOutput is null)
+            {
+                output.Flush();
+            }
+            else
+            {
+                fileOutput.Dispose();
+            }
+        }
+    }
+
+    private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, bool allFlows)
+    {
+        var counting = new CountingSink(sink);
+        var progress = new ProgressReporter(_console.ErrorIsTerminal ? _console.Error : null);
+        var clock = Stopwatch.StartNew();
+        long packets = 0;
+        var failed = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (path, name) = files[i];
+            var pipeline = new PacketPipeline(new FlowTableOptions(), counting, allFlows, name);
+            try
+            {
+                using var reader = CaptureFileReader.Open(path);
+                while (reader.TryRead(out var packet))
+                {
+                    pipeline.Process(packet);
+                    if ((pipeline.Counters.Packets & 0x3FFF) == 0)
+                    {
+                        progress.Report(i, files.Count, name, reader.Position, reader.Length, packets + pipeline.Counters.Packets);
+                    }
+                }
+            }
+            catch (CaptureFileException ex)
+            {
+                progress.Clear();
+                _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+                failed++;
+            }
+            finally
+            {
+                // Whatever was read before an error is still reported.
+                pipeline.Complete();
+                packets += pipeline.Counters.Packets;
+            }
+        }
+
+        progress.Clear();
+        if (_console.ErrorIsTerminal)
+        {
+            _console.Error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"replayed {files.Count} file(s): {packets:N0} packets, {counting.Ssh} SSH connection(s) in {clock.Elapsed.TotalSeconds:0.00} s"));
+        }
+
+        return failed == 0 ? ExitCodes.Success : ExitCodes.BadInput;
+    }
+
+    private sealed class CountingSink(IConnectionSink inner) : IConnectionSink
+    {
+        public int Ssh { get; private set; }
+
+        public void OnConnection(ConnectionReport report)
+        {
+            if (report.IsSsh)
+            {
+                Ssh++;
+            }
+
+            inner.OnConnection(report);
+        }
+    }
+}

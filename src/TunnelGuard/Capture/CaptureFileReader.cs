@@ -1,0 +1,176 @@
+using System.Buffers.Binary;
+
+namespace TunnelGuard.Capture;
+
+/// <summary>
+/// Streams packets out of a pcap or pcapng file without allocating per packet. Every packet's bytes are a span into
+/// this reader's buffer, valid until the next <see cref="TryRead"/>. Malformed input throws
+/// <see cref="CaptureFileException"/> naming the file and byte offset.
+/// </summary>
+/// <remarks>
+/// Written by hand rather than through libpcap's offline reader (SharpPcap's CaptureFileReaderDevice) because that
+/// allocates two objects per packet, cannot report the read position for progress, rejects pcapng files whose
+/// interfaces have different link types, and is native code that a managed fuzzer cannot instrument.
+/// </remarks>
+public sealed partial class CaptureFileReader : IDisposable
+{
+    // libpcap refuses records larger than this (MAXIMUM_SNAPLEN); a larger length means a corrupt file.
+    private const int MaxRecordLength = 262_144;
+
+    // Largest non-packet pcapng block we are willing to skip; larger means a corrupt length.
+    private const int MaxSkippedBlockLength = 64 * 1024 * 1024;
+
+    private const int BufferSize = 1024 * 1024;
+
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private readonly CaptureFileFormat _format;
+    private int _start;
+    private int _end;
+    private long _bufferFileOffset;
+    private bool _eof;
+
+    private CaptureFileReader(Stream stream, string name, bool ownsStream)
+    {
+        _stream = stream;
+        _ownsStream = ownsStream;
+        Name = name;
+        Length = stream.CanSeek ? stream.Length : -1;
+        _format = ReadFileHeader();
+    }
+
+    /// <summary>The file name used in error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>Total bytes in the file, or -1 when unknown.</summary>
+    public long Length { get; }
+
+    /// <summary>Bytes consumed so far, for progress reports.</summary>
+    public long Position => _bufferFileOffset + _start;
+
+    public bool IsPcapNg => _format == CaptureFileFormat.PcapNg;
+
+    /// <summary>Opens a capture file; a missing, unreadable or non-capture file gives a <see cref="CaptureFileException"/>.</summary>
+    public static CaptureFileReader Open(string path)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CaptureFileException($"{path}: cannot open: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return new CaptureFileReader(stream, path, ownsStream: true);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads captures from any stream, e.g. a fuzzer's input.</summary>
+    public static CaptureFileReader FromStream(Stream stream, string name) => new(stream, name, ownsStream: false);
+
+    /// <summary>Reads the next packet; false at a clean end of file.</summary>
+    public bool TryRead(out RawPacket packet) => _format == CaptureFileFormat.PcapNg ? TryReadPcapNg(out packet) : TryReadPcap(out packet);
+
+    public void Dispose()
+    {
+        if (_ownsStream)
+        {
+            _stream.Dispose();
+        }
+    }
+
+    private CaptureFileFormat ReadFileHeader()
+    {
+        if (!Ensure(4))
+        {
+            throw Error(0, Available == 0 ? "empty file, not a pcap or pcapng capture" : "file too short to be a pcap or pcapng capture");
+        }
+
+        var magic = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, 4));
+        switch (magic)
+        {
+            case 0xA1B2C3D4: return ReadPcapHeader(bigEndian: true, nanos: false);
+            case 0xD4C3B2A1: return ReadPcapHeader(bigEndian: false, nanos: false);
+            case 0xA1B23C4D: return ReadPcapHeader(bigEndian: true, nanos: true);
+            case 0x4D3CB2A1: return ReadPcapHeader(bigEndian: false, nanos: true);
+            case 0x0A0D0D0A:
+                ReadSectionHeader();
+                return CaptureFileFormat.PcapNg;
+            default:
+                throw Error(0, $"not a pcap or pcapng capture (magic 0x{magic:x8})");
+        }
+    }
+
+    private int Available => _end - _start;
+
+    /// <summary>Makes at least <paramref name="count"/> bytes available from <see cref="_start"/>; false at end of file.</summary>
+    private bool Ensure(int count)
+    {
+        if (Available >= count)
+        {
+            return true;
+        }
+
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, Available);
+            _bufferFileOffset += _start;
+            _end -= _start;
+            _start = 0;
+        }
+
+        while (_end < count && !_eof)
+        {
+            int read;
+            try
+            {
+                read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            }
+            catch (IOException ex)
+            {
+                throw new CaptureFileException($"{Name}: read error at byte {Position}: {ex.Message}", ex);
+            }
+
+            if (read == 0)
+            {
+                _eof = true;
+            }
+
+            _end += read;
+        }
+
+        return Available >= count;
+    }
+
+    /// <summary>Discards <paramref name="count"/> bytes, possibly more than the buffer holds.</summary>
+    private bool Skip(long count)
+    {
+        while (count > 0)
+        {
+            if (Available == 0 && !Ensure(1))
+            {
+                return false;
+            }
+
+            var step = (int)Math.Min(count, Available);
+            _start += step;
+            count -= step;
+        }
+
+        return true;
+    }
+
+    private CaptureFileException Error(long offset, string what) => new($"{Name}: {what} (at byte {offset})");
+
+    private CaptureFileException Truncated(long offset, string what) => Error(offset, $"truncated file: {what} is cut short");
+}

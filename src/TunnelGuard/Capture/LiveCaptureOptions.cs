@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TunnelGuard.Capture;
+
+/// <summary>How to capture live: interfaces, kernel filter, and the bounds of the queue to the analysis thread.</summary>
+public sealed class LiveCaptureOptions
+{
+    [MinLength(1)]
+    public IReadOnlyList<string> Interfaces { get; set; } = [];
+
+    /// <summary>A BPF filter compiled into the kernel: only TCP reaches user space by default.</summary>
+    public string Filter { get; set; } = "tcp";
+
+    /// <summary>Bytes kept of each frame; the handshake needs whole segments, the shape only the headers.</summary>
+    [Range(96, 262_144)]
+    public int Snaplen { get; set; } = 65_535;
+
+    /// <summary>Frames waiting for analysis; beyond it new frames are dropped and counted.</summary>
+    [Range(1024, 16_777_216)]
+    public int QueueCapacity { get; set; } = 262_144;
+
+    /// <summary>libpcap's kernel ring buffer.</summary>
+    [Range(1 << 20, 1 << 30)]
+    public int KernelBufferBytes { get; set; } = 64 << 20;
+
+    public void Validate() => Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TunnelGuard.Flows;
+
+/// <summary>Bounds of the flow table; together they bound the memory the pipeline uses.</summary>
+public sealed class FlowTableOptions
+{
+    /// <summary>Most flows tracked at once; beyond it the oldest idle flow is evicted.</summary>
+    [Range(16, 50_000_000)]
+    public int MaxFlows { get; set; } = 262_144;
+
+    /// <summary>A flow with no packet for this long (packet time) ends.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a flow stays after FIN both ways or RST, to absorb the last ACKs and retransmissions.</summary>
+    public TimeSpan ClosedLinger { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bytes of each direction's stream kept in order for the SSH handshake.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int StreamPrefixBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Throws with a message naming the bad setting.</summary>
+    public void Validate()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        if (IdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ValidationException($"{nameof(IdleTimeout)} must be positive, not {IdleTimeout}.");
+        }
+
+        if (ClosedLinger < TimeSpan.Zero || ClosedLinger > IdleTimeout)
+        {
+            throw new ValidationException($"{nameof(ClosedLinger)} must be between 0 and {nameof(IdleTimeout)}, not {ClosedLinger}.");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using TunnelGuard.Flows;
+using TunnelGuard.Reporting;
+using TunnelGuard.Ssh;
+
+namespace TunnelGuard.Pipeline;
+
+/// <summary>Turns an ended flow and what the stages learned about it into its report.</summary>
+public static class ConnectionReportBuilder
+{
+    public static ConnectionReport Build(Flow flow, FlowEndReason reason, string? source)
+    {
+        var ssh = flow.Ssh;
+        if (ssh is null || !ssh.IsSsh)
+        {
+            return Common(flow, reason, source, clientDirection: 0) with { IsSsh = false };
+        }
+
+        var (clientDirection, basis) = ssh.ResolveRoles(flow.StartSeen, flow.InitiatorPort, flow.ResponderPort);
+        var client = ssh.Direction(clientDirection);
+        var server = ssh.Direction(1 - clientDirection);
+        var clientHasshString = client.KexInit?.ClientHasshString;
+        var serverHasshString = server.KexInit?.ServerHasshString;
+        return Common(flow, reason, source, clientDirection) with
+        {
+            IsSsh = true,
+            SshClient = Side(client, clientHasshString),
+            SshServer = Side(server, serverHasshString),
+            Algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null,
+            RoleBasis = basis,
+            Problems = [.. ssh.Problems(clientDirection)],
+        };
+    }
+
+    private static SshSideReport Side(SshDirectionParser parser, string? hasshString) => new(
+        parser.Identification?.ProtoVersion,
+        parser.Identification?.SoftwareVersion,
+        parser.Identification?.Comments,
+        hasshString is null ? null : Hassh.Compute(hasshString),
+        hasshString,
+        parser.PreBannerLines);
+
+    private static ConnectionReport Common(Flow flow, FlowEndReason reason, string? source, int clientDirection)
+    {
+        var clientIsInitiator = clientDirection == 0;
+        var client = clientIsInitiator ? new Endpoint(flow.Initiator, flow.InitiatorPort) : new Endpoint(flow.Responder, flow.ResponderPort);
+        var server = clientIsInitiator ? new Endpoint(flow.Responder, flow.ResponderPort) : new Endpoint(flow.Initiator, flow.InitiatorPort);
+        var toServer = flow.Direction(clientDirection);
+        var toClient = flow.Direction(1 - clientDirection);
+        return new ConnectionReport
+        {
+            IsSsh = false,
+            FirstSeenMicros = flow.FirstSeenMicros,
+            LastSeenMicros = flow.LastSeenMicros,
+            Client = client,
+            Server = server,
+            CommunityId = CommunityId.Compute(client.Address, client.Port, server.Address, server.Port),
+            StartSeen = flow.StartSeen,
+            OpenedByServer = flow.StartSeen && !clientIsInitiator,
+            EndReason = reason,
+            PacketsToServer = toServer.Packets,
+            PacketsToClient = toClient.Packets,
+            BytesToServer = toServer.PayloadBytes,
+            BytesToClient = toClient.PayloadBytes,
+            Source = source,
+        };
+    }
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using TunnelGuard.Ssh;
+
+namespace TunnelGuard.Reporting;
+
+/// <summary>
+/// Writes connection reports as JSON lines in the documented schema (event_type "ssh" or "flow"). The writer's default
+/// encoder escapes control characters, quotes and non-ASCII, so hostile banners cannot break a line or a terminal.
+/// </summary>
+public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
+{
+    // Escapes quotes, backslashes and every control character (so no ANSI escape or newline survives), but leaves
+    // printable text such as '+' in "Debian-2+deb12u10" readable.
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly TextWriter _output;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Utf8JsonWriter _writer;
+
+    public ConnectionJsonWriter(TextWriter output)
+    {
+        _output = output;
+        _writer = new Utf8JsonWriter(_buffer, Options);
+    }
+
+    public void OnConnection(ConnectionReport report)
+    {
+        _buffer.ResetWrittenCount();
+        _writer.Reset();
+        Write(_writer, report);
+        _writer.Flush();
+        _output.Write(Encoding.UTF8.GetString(_buffer.WrittenSpan));
+        _output.Write('\n');
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _output.Flush();
+    }
+
+    /// <summary>One report as a single JSON line, without the newline.</summary>
+    public static string ToJson(ConnectionReport report)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            Write(writer, report);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes one report as a JSON object.</summary>
+    public static void Write(Utf8JsonWriter w, ConnectionReport r)
+    {
+        w.WriteStartObject();
+        w.WriteString("event_type", r.IsSsh ? "ssh" : "flow");
+        w.WriteString("timestamp", PacketTime.ToRfc3339(r.FirstSeenMicros));
+        if (r.Source is not null)
+        {
+            w.WriteString("pcap", r.Source);
+        }
+
+        w.WriteString("community_id", r.CommunityId);
+        w.WriteString("src_ip", r.Client.Address.ToString());
+        w.WriteNumber("src_port", r.Client.Port);
+        w.WriteString("dest_ip", r.Server.Address.ToString());
+        w.WriteNumber("dest_port", r.Server.Port);
+        w.WriteString("proto", "TCP");
+        if (r.IsSsh)
+        {
+            WriteSsh(w, r);
+        }
+
+        WriteVerdict(w, r.Verdict);
+        w.WriteStartObject("packets");
+        w.WriteNumber("to_server", r.PacketsToServer);
+        w.WriteNumber("to_client", r.PacketsToClient);
+        w.WriteEndObject();
+        w.WriteStartObject("bytes");
+        w.WriteNumber("to_server", r.BytesToServer);
+        w.WriteNumber("to_client", r.BytesToClient);
+        w.WriteEndObject();
+        w.WriteNumber("duration_s", Math.Round(r.DurationSeconds, 6));
+        w.WriteStartObject("flow");
+        w.WriteBoolean("start_seen", r.StartSeen);
+        w.WriteBoolean("opened_by_server", r.OpenedByServer);
+        w.WriteString("end_reason", EndReasonName(r.EndReason));
+        w.WriteString("last_seen", PacketTime.ToRfc3339(r.LastSeenMicros));
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteSsh(Utf8JsonWriter w, ConnectionReport r)
+    {
+        w.WriteStartObject("ssh");
+        WriteSide(w, "client", r.SshClient);
+        WriteSide(w, "server", r.SshServer);
+        var a = r.Algorithms;
+        WriteNullable(w, "kex_alg", a?.Kex);
+        WriteNullable(w, "host_key_alg", a?.HostKey);
+        WriteNullable(w, "cipher_alg", a?.CipherClientToServer);
+        WriteNullable(w, "mac_alg", a?.MacClientToServer);
+        WriteNullable(w, "compression_alg", a?.CompressionClientToServer);
+        if (a is not null)
+        {
+            w.WriteStartObject("server_to_client");
+            WriteNullable(w, "cipher_alg", a.CipherServerToClient);
+            WriteNullable(w, "mac_alg", a.MacServerToClient);
+            WriteNullable(w, "compression_alg", a.CompressionServerToClient);
+            w.WriteEndObject();
+        }
+
+        if (r.RoleBasis is { } basis)
+        {
+            w.WriteString("roles_from", RoleBasisName(basis));
+        }
+
+        w.WriteStartArray("problems");
+        foreach (var problem in r.Problems)
+        {
+            w.WriteStringValue(problem);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteSide(Utf8JsonWriter w, string name, SshSideReport? side)
+    {
+        w.WriteStartObject(name);
+        WriteNullable(w, "proto_version", side?.ProtoVersion);
+        WriteNullable(w, "software_version", side?.FullSoftwareVersion);
+        WriteNullable(w, "hassh", side?.Hassh);
+        WriteNullable(w, "hassh_string", side?.HasshString);
+        if (side is { PreBannerLines: > 0 })
+        {
+            w.WriteNumber("pre_banner_lines", side.PreBannerLines);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteVerdict(Utf8JsonWriter w, Verdict v)
+    {
+        w.WriteStartObject("verdict");
+        w.WriteString("label", v.Label);
+        w.WriteStartArray("labels");
+        foreach (var label in v.Labels)
+        {
+            w.WriteStringValue(label);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("confidence", Math.Round(v.Confidence, 4));
+        w.WriteStartArray("evidence");
+        foreach (var evidence in v.Evidence)
+        {
+            w.WriteStringValue(evidence);
+        }
+
+        w.WriteEndArray();
+        if (v.DecidedAfterSeconds is { } after)
+        {
+            w.WriteNumber("decided_after_s", Math.Round(after, 6));
+        }
+        else
+        {
+            w.WriteNull("decided_after_s");
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    public static string EndReasonName(Flows.FlowEndReason reason) => reason switch
+    {
+        Flows.FlowEndReason.Closed => "closed",
+        Flows.FlowEndReason.Idle => "idle",
+        Flows.FlowEndReason.Evicted => "evicted",
+        _ => "end_of_input",
+    };
+
+    public static string RoleBasisName(SshRoleBasis basis) => basis switch
+    {
+        SshRoleBasis.KeyExchange => "key_exchange",
+        SshRoleBasis.PreBanner => "pre_banner",
+        SshRoleBasis.TcpInitiator => "tcp_initiator",
+        _ => "port",
+    };
+}
