@@ -12,6 +12,7 @@ internal static class TunnelGuardCommandLine
         root.Subcommands.Add(ReplayCommand.Create(console));
         root.Subcommands.Add(MonitorCommand.Create(console));
         root.Subcommands.Add(TunnelCommand.Create());
+        root.Subcommands.Add(LabCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
