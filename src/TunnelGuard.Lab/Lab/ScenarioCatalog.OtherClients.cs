@@ -36,7 +36,7 @@ public static partial class ScenarioCatalog
             (c, ct) => c.RunAsync("dbclient", LabTopology.Client, ct, c.Dbclient("root@" + Server, "uname -a; id; head -c " + Str(c.Size("output_bytes", 2_000, 60_000)) + " /etc/services")));
 
         yield return new Scenario("dropbear-interactive", ClientKind.Dropbear, "a person typing into a dbclient -t shell", [ExpectedConnection.ToServer(Labels.Interactive)],
-            (c, ct) => TypeAsync(c, "typist", LabTopology.Client, c.Count("commands", 2, 4), false, ct, c.Dbclient("-t", "root@" + Server)));
+            (c, ct) => TypeAsync(c, "typist", LabTopology.Client, c.Count("commands", 2, 4), false, ct, ScenarioContext.OnPty(c.Dbclient("-t", "root@" + Server))));
 
         yield return new Scenario("dropbear-local-bulk", ClientKind.Dropbear, "dbclient -L carrying bulk transfers", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
             async (c, ct) =>

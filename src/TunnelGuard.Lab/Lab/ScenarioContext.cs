@@ -78,6 +78,13 @@ public sealed class ScenarioContext : IAsyncDisposable
         return [.. list];
     }
 
+    /// <summary>
+    /// Runs a terminal client on a pseudo-terminal made by util-linux `script`, for clients (dbclient) that refuse a
+    /// pipe on stdin; the typist then writes into script's stdin and keys still leave one by one.
+    /// </summary>
+    public static string[] OnPty(params string[] args) =>
+        ["script", "-q", "-f", "-e", "-c", string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'")), "/dev/null"];
+
     /// <summary>`tunnelguard tunnel root@server` with the lab key and known_hosts, plus forwards.</summary>
     public string[] Tunnel(params string[] forwards) =>
         SelfCommand.With(["tunnel", "root@" + LabTopology.ServerAddress, "-i", LabPaths.UserKey, "--known-hosts", LabPaths.KnownHosts, .. forwards]);
