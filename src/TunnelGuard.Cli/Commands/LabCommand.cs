@@ -123,11 +123,12 @@ internal static class LabCommand
     private static Command Serve()
     {
         var bind = new Option<string>("--bind") { Description = "Address to listen on", Required = true };
-        var command = new Command("serve", "Run the inner services (HTTP 80, echo 7, chat 2323, bulk 9000) until stopped.") { Hidden = true, Options = { bind } };
+        var httpPort = new Option<int>("--http-port") { Description = "Port of the HTTP service", DefaultValueFactory = _ => LabTopology.HttpPort };
+        var command = new Command("serve", "Run the inner services (HTTP 80, echo 7, chat 2323, bulk 9000) until stopped.") { Hidden = true, Options = { bind, httpPort } };
         command.SetAction(parse =>
         {
             using var signals = new SignalScope();
-            var host = new ServiceHost(IPAddress.Parse(parse.GetValue(bind)!));
+            var host = new ServiceHost(IPAddress.Parse(parse.GetValue(bind)!), parse.GetValue(httpPort));
             try
             {
                 host.RunAsync(signals.Token).GetAwaiter().GetResult();

@@ -11,14 +11,20 @@ namespace TunnelGuard.Lab.Drivers;
 public sealed class ServiceHost
 {
     private readonly IPAddress _address;
+    private readonly int _httpPort;
 
-    public ServiceHost(IPAddress address) => _address = address;
+    /// <summary>Services on <paramref name="address"/>; HTTP on <paramref name="httpPort"/> (e.g. 22, for plain HTTP where SSH is expected).</summary>
+    public ServiceHost(IPAddress address, int httpPort = LabTopology.HttpPort)
+    {
+        _address = address;
+        _httpPort = httpPort;
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var services = new (int Port, Func<NetworkStream, CancellationToken, Task> Serve)[]
         {
-            (LabTopology.HttpPort, HttpService.ServeAsync),
+            (_httpPort, HttpService.ServeAsync),
             (LabTopology.EchoPort, EchoAsync),
             (LabTopology.ChatPort, ChatService.ServeAsync),
             (LabTopology.BulkPort, BulkService.ServeAsync),

@@ -29,7 +29,7 @@ public static class LabHosts
             log.WriteLine($"lab: namespaces {string.Join(' ', LabTopology.Namespaces)}, offloads {(offloads ? "on" : "off")}");
             LabKeys.Generate();
             Directory.CreateDirectory(LabPaths.Files);
-            var server = SshdConfig.Write("srv", LabTopology.ServerAddress, "127.0.0.1");
+            var server = SshdConfig.Write("srv", LabTopology.ServerAddress, "127.0.0.1", $"{LabTopology.ServerAddress}:{LabTopology.AlternateSshPort}");
             var jump = SshdConfig.Write("jmp", LabTopology.JumpAddress);
             var client = SshdConfig.Write("cli", "127.0.0.1");
             StartDaemon(state, "sshd-srv", LabTopology.Server, ["/usr/sbin/sshd", "-D", "-e", "-f", server]);
@@ -197,6 +197,7 @@ public static class LabHosts
             HostCommand.Run("ip", "-n", ns, "link", "set", "eth0", "up");
         }
 
+        HostCommand.Run("ip", "-n", LabTopology.Jump, "addr", "add", LabTopology.DecoyAddress + "/24", "dev", "eth0");
         LabNet.SetOffloads(LabTopology.Switch, LabTopology.Bridge, offloads);
         HostCommand.Run("ip", "link", "add", "eth1", "netns", LabTopology.Server, "type", "veth", "peer", "name", "eth0", "netns", LabTopology.Inner);
         LabNet.SetOffloads(LabTopology.Server, "eth1", offloads);

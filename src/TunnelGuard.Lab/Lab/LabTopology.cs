@@ -20,10 +20,16 @@ public static class LabTopology
     public const string ClientAddress = "198.18.4.10";
     public const string ServerAddress = "198.18.4.20";
     public const string JumpAddress = "198.18.4.30";
+
+    /// <summary>A second address on the jump host for plain (not SSH) services on SSH's port.</summary>
+    public const string DecoyAddress = "198.18.4.31";
     public const string ServerInsideAddress = "198.18.5.20";
     public const string InnerAddress = "198.18.5.10";
 
     public const int SshPort = 22;
+
+    /// <summary>The SSH server also listens here: SSH on a port other than 22.</summary>
+    public const int AlternateSshPort = 2022;
     public const int HttpPort = 80;
     public const int EchoPort = 7;
     public const int ChatPort = 2323;

@@ -14,6 +14,26 @@ public static partial class ScenarioCatalog
         yield return new Scenario("exec", ClientKind.OpenSsh, "commands run without a terminal (ssh host cmd)", [ExpectedConnection.ToServer(Labels.Exec)],
             (c, ct) => c.RunAsync("exec", LabTopology.Client, ct, c.Ssh(Server, "uname -a; id; ls -la /etc/ssh; head -c " + Str(c.Size("output_bytes", 2_000, 60_000)) + " /etc/services")));
 
+        yield return new Scenario("exec-port2022", ClientKind.OpenSsh, "commands run on the server's second sshd port, 2022", [new ExpectedConnection(LabTopology.ClientAddress, Server, LabTopology.AlternateSshPort, [Labels.Exec])],
+            (c, ct) => c.RunAsync("exec", LabTopology.Client, ct, c.Ssh("-p", Str(LabTopology.AlternateSshPort), Server, "uname -a; ls -la /usr/share | head -" + Str(c.Count("lines", 20, 120)))));
+
+        yield return new Scenario(
+            "not-ssh-port22",
+            ClientKind.None,
+            "plain HTTP request/response on port 22 and a bulk transfer on 9000, to a second address of the jump host",
+            [
+                new ExpectedConnection(LabTopology.ClientAddress, LabTopology.DecoyAddress, LabTopology.SshPort, [Labels.NotSsh]),
+                new ExpectedConnection(LabTopology.ClientAddress, LabTopology.DecoyAddress, LabTopology.BulkPort, [Labels.NotSsh]),
+            ],
+            async (c, ct) =>
+            {
+                var services = c.Start("decoy-services", LabTopology.Jump, SelfCommand.With("lab", "serve", "--bind", LabTopology.DecoyAddress, "--http-port", Str(LabTopology.SshPort)));
+                await c.WaitListeningAsync(services, LabTopology.Jump, LabTopology.BulkPort, ct).ConfigureAwait(false);
+                await c.WaitListeningAsync(services, LabTopology.Jump, LabTopology.SshPort, ct).ConfigureAwait(false);
+                await c.RunAsync("reqresp", LabTopology.Client, ct, ScenarioContext.Drive("reqresp", "--connect", $"{LabTopology.DecoyAddress}:{LabTopology.SshPort}", "--requests", Str(c.Count("requests", 3, 6)), "--seed", Str(c.Seed))).ConfigureAwait(false);
+                await BulkAsync(c, LabTopology.Client, $"{LabTopology.DecoyAddress}:{LabTopology.BulkPort}", c.Size("up_bytes", 50_000, 150_000), c.Size("down_bytes", 100_000, 300_000), ct).ConfigureAwait(false);
+            });
+
         yield return new Scenario("scp-up", ClientKind.OpenSsh, "scp of a file to the server", [ExpectedConnection.ToServer(Labels.FileTransfer)],
             async (c, ct) =>
             {

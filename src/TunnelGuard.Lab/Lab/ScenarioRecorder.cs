@@ -150,7 +150,7 @@ public sealed class ScenarioRecorder
 
         var first = reports.FirstOrDefault(r => r.IsSsh && matched.Contains(r));
         var negotiated = first?.Algorithms;
-        var tag = cipher.Cipher is null ? CipherTag(negotiated?.CipherClientToServer, negotiated?.MacClientToServer) : cipher.Tag;
+        var tag = scenario.Client == ClientKind.None ? "none" : cipher.Cipher is null ? CipherTag(negotiated?.CipherClientToServer, negotiated?.MacClientToServer) : cipher.Tag;
         var file = $"{scenario.Name}-{tag}-{scenario.ClientTag}-s{seed}.pcap";
         File.Move(pcap, Path.Combine(output, file), overwrite: true);
         return new CorpusCapture
