@@ -102,7 +102,17 @@ public sealed class ScenarioRecorder
                 StopStrays();
             }
 
+            capture?.EnsureComplete();
             return capture is null ? null : Describe(scenario, seed, cipher, offloads, context, capture.Path, options.OutputDirectory!);
+        }
+        catch when (Environment.GetEnvironmentVariable("TUNNELGUARD_LAB_KEEP") is { Length: > 0 } keep)
+        {
+            // Debugging a failed scenario: keep its capture and logs.
+            var target = Path.Combine(keep, Path.GetFileName(runDirectory));
+            Directory.CreateDirectory(keep);
+            Directory.Move(runDirectory, target);
+            Directory.CreateDirectory(runDirectory);
+            throw;
         }
         finally
         {
