@@ -103,10 +103,11 @@ internal static class LabCommand
         var seed = SeedOption();
         var repeat = new Option<int>("--repeat") { Description = "Record each scenario K times, with seeds N, N+1, ...", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Folder for the captures and manifest.json", Required = true, HelpName = "DIR" };
+        var manifest = new Option<string?>("--manifest") { Description = "Manifest to create or update (default OUT/manifest.json); file names are relative to its folder", HelpName = "FILE" };
         var cipher = CipherOption();
         var scale = new Option<double>("--scale") { Description = "Multiply transfer sizes and counts (1 = small)", DefaultValueFactory = _ => 1 };
         var offloads = OffloadsOption();
-        var command = new Command("record", "Capture scenarios on the lab's switch into labelled pcaps and a manifest.json.") { scenarios, seed, repeat, output, cipher, scale, offloads };
+        var command = new Command("record", "Capture scenarios on the lab's switch into labelled pcaps and a manifest.json.") { scenarios, seed, repeat, output, manifest, cipher, scale, offloads };
         command.SetAction(parse => AsRoot(parse, (writer, token) => RecordAsync(
             writer,
             parse.GetValue(scenarios)!,
@@ -116,7 +117,8 @@ internal static class LabCommand
             parse.GetValue(cipher),
             parse.GetValue(scale),
             parse.GetValue(offloads) == "on",
-            token)));
+            token,
+            parse.GetValue(manifest))));
         return command;
     }
 
@@ -142,7 +144,7 @@ internal static class LabCommand
         return command;
     }
 
-    private static async Task<int> RecordAsync(TextWriter writer, string scenarios, int seed, int repeat, string? output, string? cipher, double scale, bool offloads, CancellationToken token)
+    private static async Task<int> RecordAsync(TextWriter writer, string scenarios, int seed, int repeat, string? output, string? cipher, double scale, bool offloads, CancellationToken token, string? manifest = null)
     {
         CipherChoice? choice = null;
         if (cipher is not null)
@@ -156,6 +158,7 @@ internal static class LabCommand
             Seed = seed,
             Repeat = Math.Max(1, repeat),
             OutputDirectory = output is null ? null : Path.GetFullPath(output),
+            ManifestPath = manifest is null ? null : Path.GetFullPath(manifest),
             Cipher = choice,
             Scale = scale,
             Offloads = offloads,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using TunnelGuard.Lab.Drivers;
+using TunnelGuard.Lab.Tunnels;
 
 namespace TunnelGuard.Cli.Lab;
 
@@ -11,6 +12,7 @@ internal static class LabDriveCommand
     {
         var command = new Command("drive", "Run one traffic driver (the lab starts these inside its namespaces).") { Hidden = true };
         command.Subcommands.Add(Type());
+        command.Subcommands.Add(SshNetShell());
         command.Subcommands.Add(Bulk());
         command.Subcommands.Add(RequestResponse());
         command.Subcommands.Add(Browse());
@@ -32,6 +34,25 @@ internal static class LabDriveCommand
             var code = await runner.RunAsync(parse.GetValue(terminal)!, token).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"typed {plan.Count} steps, {runner.OutputBytes} bytes of output, exit {code}"));
             return code;
+        }));
+        return command;
+    }
+
+    private static Command SshNetShell()
+    {
+        var seed = SeedOption();
+        var commands = new Option<int>("--commands") { Description = "Commands to type before `exit`", DefaultValueFactory = _ => 4 };
+        var destination = new Option<string>("--to") { Description = "user@host[:port]", Required = true };
+        var key = new Option<string>("--key") { Description = "Private key file", Required = true };
+        var knownHosts = new Option<string>("--known-hosts") { Description = "known_hosts that must list the server", Required = true };
+        var command = new Command("sshnet-shell", "Type commands into an SSH.NET shell (PTY channel) like a person.") { seed, commands, destination, key, knownHosts };
+        command.SetAction(parse => Guard(parse, async token =>
+        {
+            var plan = TypistPlan.Create(parse.GetValue(seed), parse.GetValue(commands));
+            var runner = new TypistRunner(plan, parse.GetValue(seed), obfuscate: false);
+            var output = await SshNetShellDriver.RunAsync(SshDestination.Parse(parse.GetValue(destination)!), parse.GetValue(key)!, parse.GetValue(knownHosts)!, runner, token).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"typed {plan.Count} steps, {output} bytes of output"));
+            return ExitCodes.Success;
         }));
         return command;
     }

@@ -46,8 +46,41 @@ public sealed class TypistRunner
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {command[0]}");
-        var input = process.StandardInput.BaseStream;
         var drain = DrainAsync(process.StandardOutput.BaseStream);
+        try
+        {
+            await TypeAsync(process.StandardInput.BaseStream, () => process.HasExited, cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            await drain.ConfigureAwait(false);
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Types the plan into a shell stream (SSH.NET's ShellStream) whose output is read from the same stream.</summary>
+    public async Task RunAsync(Stream shell, Func<bool> closed, CancellationToken cancellationToken)
+    {
+        var drain = DrainAsync(shell);
+        await TypeAsync(shell, closed, cancellationToken).ConfigureAwait(false);
+        var deadline = Environment.TickCount64 + 15_000;
+        while (!closed() && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAny(drain, Task.Delay(2_000, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task TypeAsync(Stream input, Func<bool> closed, CancellationToken cancellationToken)
+    {
         using var stopChaff = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chaff = _obfuscate ? ChaffAsync(input, stopChaff.Token) : Task.CompletedTask;
         try
@@ -57,7 +90,7 @@ public sealed class TypistRunner
             foreach (var step in _plan)
             {
                 await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
-                if (process.HasExited)
+                if (closed())
                 {
                     break;
                 }
@@ -70,23 +103,12 @@ public sealed class TypistRunner
                     await WaitForQuietAsync(Quiet, cancellationToken).ConfigureAwait(false);
                 }
             }
-
-            await stopChaff.CancelAsync().ConfigureAwait(false);
-            await chaff.ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await stopChaff.CancelAsync().ConfigureAwait(false);
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            await drain.ConfigureAwait(false);
+            await chaff.ConfigureAwait(false);
         }
-
-        return process.ExitCode;
     }
 
     private void Write(Stream input, string keys)
@@ -135,10 +157,17 @@ public sealed class TypistRunner
     {
         var buffer = new byte[8192];
         int n;
-        while ((n = await output.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        try
         {
-            OutputBytes += n;
-            Interlocked.Exchange(ref _lastOutputTicks, Environment.TickCount64);
+            while ((n = await output.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                OutputBytes += n;
+                Interlocked.Exchange(ref _lastOutputTicks, Environment.TickCount64);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The client or its channel is gone.
         }
     }
 

@@ -12,6 +12,9 @@ public sealed record RecordOptions
     /// <summary>Where captures and manifest.json go; null runs the scenarios without capturing.</summary>
     public string? OutputDirectory { get; init; }
 
+    /// <summary>The manifest to create or update; null means <c>OUT/manifest.json</c>. File names in it are relative to its folder.</summary>
+    public string? ManifestPath { get; init; }
+
     /// <summary>Forces one cipher; null rotates through the ciphers each client can use, by scenario and seed.</summary>
     public CipherChoice? Cipher { get; init; }
 

@@ -61,6 +61,16 @@ public static partial class ScenarioCatalog
                 await ScenarioContext.StopAsync(ssh).ConfigureAwait(false);
             });
 
+        yield return new Scenario("dynamic-download", ClientKind.OpenSsh, "-D SOCKS5 proxy: one large download (curl)", [ExpectedConnection.ToServer(Labels.ForwardDynamic)],
+            async (c, ct) =>
+            {
+                var ssh = c.Start("ssh-D", LabTopology.Client, c.Ssh("-N", "-D", "127.0.0.1:1082", Server));
+                await c.WaitListeningAsync(ssh, LabTopology.Client, 1082, ct).ConfigureAwait(false);
+                var url = $"http://{Inner}/download/{Str(c.Size("bytes", 500_000, 1_500_000))}";
+                await c.RunAsync("curl", LabTopology.Client, ct, "curl", "-q", "-sS", "--fail", "--max-time", "60", "--socks5-hostname", "127.0.0.1:1082", "-o", "/dev/null", url).ConfigureAwait(false);
+                await ScenarioContext.StopAsync(ssh).ConfigureAwait(false);
+            });
+
         yield return new Scenario("idle-keepalive", ClientKind.OpenSsh, "an idle -L tunnel kept alive by ServerAliveInterval 2 s", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
             async (c, ct) =>
             {

@@ -32,6 +32,10 @@ public static partial class ScenarioCatalog
                 await ScenarioContext.StopAsync(tunnel).ConfigureAwait(false);
             });
 
+        yield return new Scenario("sshnet-interactive", ClientKind.SshNet, "a person typing into an SSH.NET shell (ShellStream, PTY channel)", [ExpectedConnection.ToServer(Labels.Interactive)],
+            (c, ct) => c.RunAsync("typist", LabTopology.Client, ct, ScenarioContext.Drive(
+                "sshnet-shell", "--seed", Str(c.Seed), "--commands", Str(c.Count("commands", 2, 4)), "--to", "root@" + Server, "--key", LabPaths.UserKey, "--known-hosts", LabPaths.KnownHosts)));
+
         yield return new Scenario("dropbear-exec", ClientKind.Dropbear, "dbclient running commands without a terminal", [ExpectedConnection.ToServer(Labels.Exec)],
             (c, ct) => c.RunAsync("dbclient", LabTopology.Client, ct, c.Dbclient("root@" + Server, "uname -a; id; head -c " + Str(c.Size("output_bytes", 2_000, 60_000)) + " /etc/services")));
 

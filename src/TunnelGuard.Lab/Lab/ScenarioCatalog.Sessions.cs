@@ -20,10 +20,11 @@ public static partial class ScenarioCatalog
         yield return new Scenario(
             "not-ssh-port22",
             ClientKind.None,
-            "plain HTTP request/response on port 22 and a bulk transfer on 9000, to a second address of the jump host",
+            "plain HTTP request/response on port 22, a bulk transfer on 9000 and a quiet echo connection, to a second address of the jump host",
             [
                 new ExpectedConnection(LabTopology.ClientAddress, LabTopology.DecoyAddress, LabTopology.SshPort, [Labels.NotSsh]),
                 new ExpectedConnection(LabTopology.ClientAddress, LabTopology.DecoyAddress, LabTopology.BulkPort, [Labels.NotSsh]),
+                new ExpectedConnection(LabTopology.ClientAddress, LabTopology.DecoyAddress, LabTopology.EchoPort, [Labels.NotSsh]),
             ],
             async (c, ct) =>
             {
@@ -32,6 +33,7 @@ public static partial class ScenarioCatalog
                 await c.WaitListeningAsync(services, LabTopology.Jump, LabTopology.SshPort, ct).ConfigureAwait(false);
                 await c.RunAsync("reqresp", LabTopology.Client, ct, ScenarioContext.Drive("reqresp", "--connect", $"{LabTopology.DecoyAddress}:{LabTopology.SshPort}", "--requests", Str(c.Count("requests", 3, 6)), "--seed", Str(c.Seed))).ConfigureAwait(false);
                 await BulkAsync(c, LabTopology.Client, $"{LabTopology.DecoyAddress}:{LabTopology.BulkPort}", c.Size("up_bytes", 50_000, 150_000), c.Size("down_bytes", 100_000, 300_000), ct).ConfigureAwait(false);
+                await c.RunAsync("idle", LabTopology.Client, ct, ScenarioContext.Drive("idle", "--connect", $"{LabTopology.DecoyAddress}:{LabTopology.EchoPort}", "--seconds", "1")).ConfigureAwait(false);
             });
 
         yield return new Scenario("scp-up", ClientKind.OpenSsh, "scp of a file to the server", [ExpectedConnection.ToServer(Labels.FileTransfer)],

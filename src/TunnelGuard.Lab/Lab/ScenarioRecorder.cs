@@ -50,7 +50,7 @@ public sealed class ScenarioRecorder
                         if (capture is not null)
                         {
                             captures.Add(capture);
-                            WriteManifest(options.OutputDirectory!, capture);
+                            WriteManifest(options.ManifestPath ?? Path.Combine(options.OutputDirectory!, "manifest.json"), capture);
                         }
 
                         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ok   {scenario.Name} seed {seed} {cipher.Tag} ({clock.Elapsed.TotalSeconds:F1} s){(capture is null ? string.Empty : " -> " + capture.File)}"));
@@ -103,7 +103,8 @@ public sealed class ScenarioRecorder
             }
 
             capture?.EnsureComplete();
-            return capture is null ? null : Describe(scenario, seed, cipher, offloads, context, capture.Path, options.OutputDirectory!);
+            var manifestDirectory = Path.GetDirectoryName(Path.GetFullPath(options.ManifestPath ?? Path.Combine(options.OutputDirectory!, "manifest.json")))!;
+            return capture is null ? null : Describe(scenario, seed, cipher, offloads, context, capture.Path, options.OutputDirectory!, manifestDirectory);
         }
         catch when (Environment.GetEnvironmentVariable("TUNNELGUARD_LAB_KEEP") is { Length: > 0 } keep)
         {
@@ -120,7 +121,7 @@ public sealed class ScenarioRecorder
         }
     }
 
-    private static CorpusCapture Describe(Scenario scenario, int seed, CipherChoice cipher, bool offloads, ScenarioContext context, string pcap, string output)
+    private static CorpusCapture Describe(Scenario scenario, int seed, CipherChoice cipher, bool offloads, ScenarioContext context, string pcap, string output, string manifestDirectory)
     {
         var (reports, linkType) = CaptureAnalyzer.Read(pcap);
         var connections = new List<CorpusConnection>();
@@ -162,10 +163,11 @@ public sealed class ScenarioRecorder
         var negotiated = first?.Algorithms;
         var tag = scenario.Client == ClientKind.None ? "none" : cipher.Cipher is null ? CipherTag(negotiated?.CipherClientToServer, negotiated?.MacClientToServer) : cipher.Tag;
         var file = $"{scenario.Name}-{tag}-{scenario.ClientTag}-s{seed}.pcap";
-        File.Move(pcap, Path.Combine(output, file), overwrite: true);
+        var target = Path.Combine(output, file);
+        File.Move(pcap, target, overwrite: true);
         return new CorpusCapture
         {
-            File = file,
+            File = Path.GetRelativePath(manifestDirectory, target).Replace('\\', '/'),
             Scenario = scenario.Name,
             ClientSoftware = first?.SshClient?.FullSoftwareVersion,
             ServerSoftware = first?.SshServer?.FullSoftwareVersion,
@@ -210,9 +212,8 @@ public sealed class ScenarioRecorder
         }
     }
 
-    private static void WriteManifest(string output, CorpusCapture capture)
+    private static void WriteManifest(string path, CorpusCapture capture)
     {
-        var path = Path.Combine(output, "manifest.json");
         var manifest = File.Exists(path) ? CorpusManifest.Load(path) : new CorpusManifest();
         var captures = manifest.Captures.Where(c => c.File != capture.File).Append(capture).OrderBy(c => c.File, StringComparer.Ordinal).ToList();
         (manifest with { Captures = captures }).Save(path);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace TunnelGuard.Corpus;
@@ -49,4 +50,8 @@ public sealed record CorpusCapture
 
     [JsonPropertyName("connections")]
     public IReadOnlyList<CorpusConnection> Connections { get; init; } = [];
+
+    /// <summary>Fields this model does not know (tool-specific extras), kept so that rewriting a manifest loses nothing.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
 }
