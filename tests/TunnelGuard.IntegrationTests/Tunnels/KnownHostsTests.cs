@@ -16,7 +16,7 @@ public sealed class KnownHostsTests
     // Another ed25519 key, for mismatches.
     private const string OtherKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA6Dqq+q/PELZJl0COsznBOlkz1R9Eaf7LY+FMcZOpfo";
 
-    private static readonly byte[] _keyBlob = Convert.FromBase64String(Key.Split(' ')[1]);
+    private static byte[] KeyBlob => Convert.FromBase64String(Key.Split(' ')[1]);
 
     [Theory]
     [InlineData(HashedPort22, "example.com", 22, true)]
@@ -58,7 +58,7 @@ public sealed class KnownHostsTests
     {
         var policy = Policy("other.example " + OtherKey, HashedPort22);
 
-        var verdict = policy.Verify("example.com", 22, _keyBlob);
+        var verdict = policy.Verify("example.com", 22, KeyBlob);
 
         Assert.True(verdict.Trusted);
         Assert.Equal($"ssh-ed25519 {KeyFingerprint} matches test line 2", verdict.Reason);
@@ -67,7 +67,7 @@ public sealed class KnownHostsTests
     [Fact]
     public void Policy_OtherKeyListedForHost_IsMismatch()
     {
-        var verdict = Policy("example.com " + OtherKey).Verify("example.com", 22, _keyBlob);
+        var verdict = Policy("example.com " + OtherKey).Verify("example.com", 22, KeyBlob);
 
         Assert.False(verdict.Trusted);
         Assert.Equal($"host key mismatch for example.com: server presented ssh-ed25519 {KeyFingerprint}, test line(s) 1 list a different key", verdict.Reason);
@@ -76,7 +76,7 @@ public sealed class KnownHostsTests
     [Fact]
     public void Policy_HostNotListed_IsRefused()
     {
-        var verdict = Policy("other.example " + Key).Verify("example.com", 2222, _keyBlob);
+        var verdict = Policy("other.example " + Key).Verify("example.com", 2222, KeyBlob);
 
         Assert.False(verdict.Trusted);
         Assert.StartsWith("no host key for [example.com]:2222 in test", verdict.Reason, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class KnownHostsTests
     [Fact]
     public void Policy_RevokedKey_IsRefusedEvenWhenListed()
     {
-        var verdict = Policy("example.com " + Key, "@revoked * " + Key).Verify("example.com", 22, _keyBlob);
+        var verdict = Policy("example.com " + Key, "@revoked * " + Key).Verify("example.com", 22, KeyBlob);
 
         Assert.False(verdict.Trusted);
         Assert.Contains("@revoked", verdict.Reason, StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class KnownHostsTests
     [Fact]
     public void Policy_CertAuthorityLine_DoesNotTrustAPlainKey()
     {
-        var verdict = Policy("@cert-authority example.com " + Key).Verify("example.com", 22, _keyBlob);
+        var verdict = Policy("@cert-authority example.com " + Key).Verify("example.com", 22, KeyBlob);
 
         Assert.False(verdict.Trusted);
     }
@@ -114,7 +114,7 @@ public sealed class KnownHostsTests
     [InlineData("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false)]
     public void FingerprintPolicy_TrustsOnlyThePinnedKey(string pin, bool trusted)
     {
-        Assert.Equal(trusted, HostKeyPolicy.FromFingerprints([pin]).Verify("example.com", 22, _keyBlob).Trusted);
+        Assert.Equal(trusted, HostKeyPolicy.FromFingerprints([pin]).Verify("example.com", 22, KeyBlob).Trusted);
     }
 
     [Theory]
@@ -132,7 +132,7 @@ public sealed class KnownHostsTests
     [Fact]
     public void Sha256Fingerprint_MatchesSshKeygen()
     {
-        Assert.Equal(KeyFingerprint, "SHA256:" + SshKeyBlob.Sha256Fingerprint(_keyBlob));
+        Assert.Equal(KeyFingerprint, "SHA256:" + SshKeyBlob.Sha256Fingerprint(KeyBlob));
     }
 
     private static HostKeyPolicy Policy(params string[] lines) => HostKeyPolicy.FromKnownHosts(KnownHostsFile.Parse("test", lines));

@@ -11,7 +11,7 @@ namespace TunnelGuard.IntegrationTests.Tunnels;
 public sealed partial class TunnelCommandTests(SshLab lab)
 {
     private const string Up = "is up";
-    private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
+    private static TimeSpan StartTimeout => TimeSpan.FromSeconds(30);
 
     [Theory]
     [InlineData("TERM")]
@@ -21,8 +21,8 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         await using var service = new ExchangeServer(SshLab.RootAddress, 1024 * 1024);
         using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile,
             "--insecure-trust-any-host-key", "-L", $"0:{service.EndPoint}");
-        await cli.WaitForOutputAsync(Up, _startTimeout);
-        var port = BoundPort(await cli.WaitForOutputAsync("forwarding -L", _startTimeout));
+        await cli.WaitForOutputAsync(Up, StartTimeout);
+        var port = BoundPort(await cli.WaitForOutputAsync("forwarding -L", StartTimeout));
 
         using (var client = new TcpClient())
         {
@@ -47,7 +47,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
     {
         using var cli = CliProcess.Start("tunnel", $"{SshLab.ServerAddress}", "-l", lab.User, "-p", "22", "-i", lab.UserKeyFile,
             "--known-hosts", lab.KnownHostsPath, "-L", "0:198.18.2.1:9", "-L", "127.0.0.1:0:198.18.2.1:9", "-D", "0");
-        await cli.WaitForOutputAsync(Up, _startTimeout);
+        await cli.WaitForOutputAsync(Up, StartTimeout);
 
         var lines = cli.StandardOutput.Split('\n').Where(l => l.StartsWith("forwarding ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, lines.Length);
@@ -64,7 +64,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile,
             "--known-hosts", path, "-L", "0:198.18.2.1:9");
 
-        var exitCode = await cli.WaitForExitAsync(_startTimeout);
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(1, exitCode);
         var error = Assert.Single(NonEmptyLines(cli.StandardError));
@@ -78,7 +78,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.OtherHostPublicKeyFile[..^".pub".Length],
             "--known-hosts", lab.KnownHostsPath, "-L", "0:198.18.2.1:9");
 
-        var exitCode = await cli.WaitForExitAsync(_startTimeout);
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(1, exitCode);
         var error = Assert.Single(NonEmptyLines(cli.StandardError));
@@ -90,7 +90,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
     {
         using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile, "-L", "0:198.18.2.1:9");
 
-        var exitCode = await cli.WaitForExitAsync(_startTimeout);
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(2, exitCode);
         var error = Assert.Single(NonEmptyLines(cli.StandardError));
@@ -107,7 +107,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile,
             "--known-hosts", lab.KnownHostsPath, flag, spec);
 
-        var exitCode = await cli.WaitForExitAsync(_startTimeout);
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(2, exitCode);
         var error = Assert.Single(NonEmptyLines(cli.StandardError));
