@@ -148,6 +148,31 @@ public sealed class SshLab : IAsyncLifetime
         }
     }
 
+    /// <summary>Ends every client connection by killing sshd's per-connection processes (by PID); the listener stays.</summary>
+    public int DropClientConnections()
+    {
+        var (_, pids) = Shell.TryRun("ip", "netns", "pids", ServerNamespace);
+        var killed = 0;
+        foreach (var text in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != _sshd?.Id)
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill();
+                    killed++;
+                }
+                catch (ArgumentException)
+                {
+                    // Exited on its own.
+                }
+            }
+        }
+
+        return killed;
+    }
+
     /// <summary>Runs a command inside the server namespace.</summary>
     public string RunInServer(string file, params string[] args) => Shell.Run("ip", ["netns", "exec", ServerNamespace, file, .. args]);
 

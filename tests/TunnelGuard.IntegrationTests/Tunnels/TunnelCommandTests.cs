@@ -58,6 +58,21 @@ public sealed partial class TunnelCommandTests(SshLab lab)
     }
 
     [Fact]
+    public async Task ServerDropsConnection_ExitsOne_SayingConnectionLost()
+    {
+        using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile,
+            "--known-hosts", lab.KnownHostsPath, "--keepalive", "1", "-L", "0:198.18.2.1:9");
+        await cli.WaitForOutputAsync(Up, StartTimeout);
+
+        Assert.NotEqual(0, lab.DropClientConnections());
+        var exitCode = await cli.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, exitCode);
+        var error = Assert.Single(NonEmptyLines(cli.StandardError), line => !line.Contains(" warn ", StringComparison.Ordinal));
+        Assert.StartsWith($"tunnelguard tunnel: connection to {lab.User}@{SshLab.ServerAddress}:22 lost", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostKeyMismatch_ExitsOne_WithOneLineMessage()
     {
         var path = lab.WriteKnownHosts("known_hosts_cli_changed", SshLab.KnownHostsLine(lab.OtherHostPublicKeyFile));
