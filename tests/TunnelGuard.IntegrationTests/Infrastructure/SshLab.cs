@@ -29,7 +29,7 @@ public sealed class SshLab : IAsyncLifetime
     public string ServerNamespace => $"{NamespacePrefix}{_id}-srv";
 
     /// <summary>The veth end in the root namespace; its peer is <c>{RootLink}p</c> inside the server namespace.</summary>
-    public string RootLink => $"tgl{_id}";
+    public string RootLink => $"{NamespacePrefix}{_id}";
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"tgl-lab-{Guid.NewGuid():N}");
 
@@ -192,7 +192,7 @@ public sealed class SshLab : IAsyncLifetime
             {
                 KillNamespaceProcesses(name);
                 Shell.TryRun("ip", "netns", "del", name);
-                Shell.TryRun("ip", "link", "del", "tgl" + name[NamespacePrefix.Length..^"-srv".Length]);
+                Shell.TryRun("ip", "link", "del", name[..^"-srv".Length]);
             }
         }
     }

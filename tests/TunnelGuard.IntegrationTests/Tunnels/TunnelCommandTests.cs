@@ -113,6 +113,33 @@ public sealed partial class TunnelCommandTests(SshLab lab)
     }
 
     [Theory]
+    [InlineData("--password-env", "TGL_TEST_SURELY_UNSET", "--password-env TGL_TEST_SURELY_UNSET: the environment variable is not set or empty")]
+    [InlineData("-i", "/nonexistent/key", "key file '/nonexistent/key' does not exist")]
+    [InlineData("--host-key-sha256", "SHA256:tooshort", "is not 32 bytes of base64")]
+    [InlineData("--keepalive", "-1", "--keepalive -1")]
+    public async Task BadCredentialOrOption_ExitsTwo_WithOneLineMessage(string option, string value, string message)
+    {
+        var args = new List<string> { "tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-L", "0:198.18.2.1:9", option, value };
+        if (option != "-i")
+        {
+            args.AddRange(["-i", lab.UserKeyFile]);
+        }
+
+        if (option != "--host-key-sha256")
+        {
+            args.AddRange(["--known-hosts", lab.KnownHostsPath]);
+        }
+
+        using var cli = CliProcess.Start([.. args]);
+
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(2, exitCode);
+        var error = Assert.Single(NonEmptyLines(cli.StandardError));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("-L", "80:db")]
     [InlineData("-L", "80:db:0")]
     [InlineData("-R", "x:db:80")]
