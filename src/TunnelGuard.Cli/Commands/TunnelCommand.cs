@@ -11,6 +11,8 @@ internal static class TunnelCommand
 {
     private const string Name = "tunnelguard tunnel";
 
+    private static TimeSpan ShutdownGrace => TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var destination = new Argument<string>("destination") { Description = "[user@]host[:port] of the SSH server" };
@@ -100,11 +102,12 @@ internal static class TunnelCommand
     private static int Run(SshTunnelOptions options, bool verbose, TextWriter stdout, TextWriter stderr)
     {
         using var logs = new TextWriterLoggerProvider(stderr, verbose ? LogLevel.Debug : LogLevel.Warning);
-        using var client = new SshTunnelClient(options, logs.CreateLogger(typeof(SshTunnelClient).FullName!));
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
+        // Not `using`: disposing waits for SSH.NET's channels, which a stuck server can hold forever (see below).
+        var client = new SshTunnelClient(options, logs.CreateLogger(typeof(SshTunnelClient).FullName!));
         IReadOnlyList<ActiveForward> forwards;
         try
         {
@@ -113,6 +116,7 @@ internal static class TunnelCommand
         catch (TunnelConnectException ex)
         {
             stderr.WriteLine($"{Name}: {ex.Message}");
+            client.Dispose();
             return ExitCodes.Failure;
         }
 
@@ -126,15 +130,24 @@ internal static class TunnelCommand
 
         var lost = ((IAsyncResult)client.ConnectionLost).AsyncWaitHandle;
         var which = WaitHandle.WaitAny([stop.Token.WaitHandle, lost]);
+        var exitCode = ExitCodes.Success;
         if (which == 1 && !stop.IsCancellationRequested)
         {
             stderr.WriteLine($"{Name}: connection to {options.Destination} lost: {client.ConnectionLost.Result.Message}");
-            return ExitCodes.Failure;
+            exitCode = ExitCodes.Failure;
         }
 
-        client.Stop();
-        stdout.WriteLine("tunnel closed");
-        return ExitCodes.Success;
+        // SSH.NET waits for open channels when a forward stops; a signal must still end the process promptly.
+        if (Task.Run(client.Dispose).Wait(ShutdownGrace))
+        {
+            stdout.WriteLine("tunnel closed");
+        }
+        else
+        {
+            stderr.WriteLine($"{Name}: forwards did not close within {ShutdownGrace.TotalSeconds:0} s; exiting anyway");
+        }
+
+        return exitCode;
 
         void Cancel(PosixSignalContext context)
         {

@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Forward {Spec} failed a connection: {Error}")]
     public static partial void ForwardError(ILogger logger, ForwardSpec spec, string error);
 
-    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Connection to {Host}:{Port} lost: {Error}")]
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Connection to {Host}:{Port} lost: {Error}")]
     public static partial void ConnectionLost(ILogger logger, string host, int port, string error);
 
     [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "Closing tunnel to {Host}:{Port}")]

@@ -29,7 +29,7 @@ public sealed class SshLab : IAsyncLifetime
     public string ServerNamespace => $"{NamespacePrefix}{_id}-srv";
 
     /// <summary>The veth end in the root namespace; its peer is <c>{RootLink}p</c> inside the server namespace.</summary>
-    public string RootLink => $"tgl{_id}";
+    public string RootLink => $"{NamespacePrefix}{_id}";
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"tgl-lab-{Guid.NewGuid():N}");
 
@@ -148,6 +148,31 @@ public sealed class SshLab : IAsyncLifetime
         }
     }
 
+    /// <summary>Ends every client connection by killing sshd's per-connection processes (by PID); the listener stays.</summary>
+    public int DropClientConnections()
+    {
+        var (_, pids) = Shell.TryRun("ip", "netns", "pids", ServerNamespace);
+        var killed = 0;
+        foreach (var text in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != _sshd?.Id)
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill();
+                    killed++;
+                }
+                catch (ArgumentException)
+                {
+                    // Exited on its own.
+                }
+            }
+        }
+
+        return killed;
+    }
+
     /// <summary>Runs a command inside the server namespace.</summary>
     public string RunInServer(string file, params string[] args) => Shell.Run("ip", ["netns", "exec", ServerNamespace, file, .. args]);
 
@@ -167,7 +192,7 @@ public sealed class SshLab : IAsyncLifetime
             {
                 KillNamespaceProcesses(name);
                 Shell.TryRun("ip", "netns", "del", name);
-                Shell.TryRun("ip", "link", "del", "tgl" + name[NamespacePrefix.Length..^"-srv".Length]);
+                Shell.TryRun("ip", "link", "del", name[..^"-srv".Length]);
             }
         }
     }

@@ -16,7 +16,7 @@ public sealed class KnownHostsTests
     // Another ed25519 key, for mismatches.
     private const string OtherKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA6Dqq+q/PELZJl0COsznBOlkz1R9Eaf7LY+FMcZOpfo";
 
-    private static readonly byte[] KeyBlob = Convert.FromBase64String(Key.Split(' ')[1]);
+    private static byte[] KeyBlob => Convert.FromBase64String(Key.Split(' ')[1]);
 
     [Theory]
     [InlineData(HashedPort22, "example.com", 22, true)]

@@ -75,6 +75,26 @@ public sealed class SshTunnelClientForwardingTests(SshLab lab, ITestOutputHelper
         await AssertIntactAsync(service, clients, IPAddress.Loopback);
     }
 
+    [Fact]
+    public async Task RemoteForward_SixtyFourConcurrentChannels_AllOpenAndCarryBytesIntact()
+    {
+        // SSH.NET holds about two pool threads per open -R channel; with the pool's default minimum this many hung.
+        const int channels = 64;
+        const long bytes = 64 * 1024;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var service = new ExchangeServer(IPAddress.Loopback, bytes);
+        var remotePort = FreeRemotePort();
+        using var tunnel = new SshTunnelClient(lab.Options(ForwardSpec.Parse(ForwardKind.Remote, $"{SshLab.ServerAddress}:{remotePort}:{service.EndPoint}")));
+        tunnel.Start();
+        var entry = new IPEndPoint(SshLab.ServerAddress, remotePort);
+
+        var clock = Stopwatch.StartNew();
+        var clients = await Task.WhenAll(Enumerable.Range(0, channels).Select(_ => ExchangeThroughAsync(entry, null, bytes, timeout.Token)));
+        output.WriteLine($"{channels} concurrent -R channels of 64 KiB each way: {clock.ElapsedMilliseconds} ms");
+
+        await AssertIntactAsync(service, clients, IPAddress.Loopback);
+    }
+
     [Theory]
     [InlineData(5)]
     [InlineData(4)]

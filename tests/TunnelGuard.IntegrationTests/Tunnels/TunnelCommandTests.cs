@@ -11,7 +11,7 @@ namespace TunnelGuard.IntegrationTests.Tunnels;
 public sealed partial class TunnelCommandTests(SshLab lab)
 {
     private const string Up = "is up";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static TimeSpan StartTimeout => TimeSpan.FromSeconds(30);
 
     [Theory]
     [InlineData("TERM")]
@@ -58,6 +58,21 @@ public sealed partial class TunnelCommandTests(SshLab lab)
     }
 
     [Fact]
+    public async Task ServerDropsConnection_ExitsOne_SayingConnectionLost()
+    {
+        using var cli = CliProcess.Start("tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-i", lab.UserKeyFile,
+            "--known-hosts", lab.KnownHostsPath, "--keepalive", "1", "-L", "0:198.18.2.1:9");
+        await cli.WaitForOutputAsync(Up, StartTimeout);
+
+        Assert.NotEqual(0, lab.DropClientConnections());
+        var exitCode = await cli.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, exitCode);
+        var error = Assert.Single(NonEmptyLines(cli.StandardError), line => !line.Contains(" warn ", StringComparison.Ordinal));
+        Assert.StartsWith($"tunnelguard tunnel: connection to {lab.User}@{SshLab.ServerAddress}:22 lost", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostKeyMismatch_ExitsOne_WithOneLineMessage()
     {
         var path = lab.WriteKnownHosts("known_hosts_cli_changed", SshLab.KnownHostsLine(lab.OtherHostPublicKeyFile));
@@ -95,6 +110,33 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         Assert.Equal(2, exitCode);
         var error = Assert.Single(NonEmptyLines(cli.StandardError));
         Assert.Contains("refusing to connect without host key verification", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--password-env", "TGL_TEST_SURELY_UNSET", "--password-env TGL_TEST_SURELY_UNSET: the environment variable is not set or empty")]
+    [InlineData("-i", "/nonexistent/key", "key file '/nonexistent/key' does not exist")]
+    [InlineData("--host-key-sha256", "SHA256:tooshort", "is not 32 bytes of base64")]
+    [InlineData("--keepalive", "-1", "--keepalive -1")]
+    public async Task BadCredentialOrOption_ExitsTwo_WithOneLineMessage(string option, string value, string message)
+    {
+        var args = new List<string> { "tunnel", $"{lab.User}@{SshLab.ServerAddress}", "-L", "0:198.18.2.1:9", option, value };
+        if (option != "-i")
+        {
+            args.AddRange(["-i", lab.UserKeyFile]);
+        }
+
+        if (option != "--host-key-sha256")
+        {
+            args.AddRange(["--known-hosts", lab.KnownHostsPath]);
+        }
+
+        using var cli = CliProcess.Start([.. args]);
+
+        var exitCode = await cli.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(2, exitCode);
+        var error = Assert.Single(NonEmptyLines(cli.StandardError));
+        Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
     [Theory]
