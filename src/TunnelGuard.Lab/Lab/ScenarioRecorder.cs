@@ -103,8 +103,13 @@ public sealed class ScenarioRecorder
             }
 
             capture?.EnsureComplete();
+            if (capture is null)
+            {
+                return null;
+            }
+
             var manifestDirectory = Path.GetDirectoryName(Path.GetFullPath(options.ManifestPath ?? Path.Combine(options.OutputDirectory!, "manifest.json")))!;
-            return capture is null ? null : Describe(scenario, seed, cipher, offloads, context, capture.Path, options.OutputDirectory!, manifestDirectory);
+            return Describe(scenario, seed, cipher, offloads, context, capture.Path, options.OutputDirectory!, manifestDirectory);
         }
         catch when (Environment.GetEnvironmentVariable("TUNNELGUARD_LAB_KEEP") is { Length: > 0 } keep)
         {

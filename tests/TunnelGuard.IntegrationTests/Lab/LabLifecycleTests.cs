@@ -43,6 +43,15 @@ public sealed class LabLifecycleTests
     }
 
     [Fact]
+    public async Task Run_WithoutOut_RunsTheScenarioWithoutCaptureAndLeavesNothing()
+    {
+        using var run = CliProcess.Start("lab", "run", "exec", "--seed", "4");
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, run.StandardOutput + run.StandardError);
+        Assert.Contains("ok   exec seed 4", run.StandardOutput, StringComparison.Ordinal);
+        LabLeftovers.AssertNone();
+    }
+
+    [Fact]
     public async Task Record_InterruptedBySigint_CleansUpByItself()
     {
         var output = Path.Combine(Path.GetTempPath(), $"tglab-int-{Guid.NewGuid():N}");
