@@ -21,6 +21,22 @@ public sealed record CipherChoice(string Tag, string? Cipher, string? Mac)
         _ => [Default],
     };
 
+    /// <summary>
+    /// The cipher a scenario uses for a seed when none is forced: rotates with the seed, starting from a hash of the
+    /// scenario's name, so adding or reordering scenarios never changes what another one records.
+    /// </summary>
+    public static CipherChoice For(string scenario, ClientKind client, int seed)
+    {
+        var choices = For(client);
+        var hash = 2166136261u;
+        foreach (var c in scenario)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return choices[(int)((hash + (uint)seed) % (uint)choices.Count)];
+    }
+
     public static CipherChoice? Parse(string tag) =>
         tag switch
         {

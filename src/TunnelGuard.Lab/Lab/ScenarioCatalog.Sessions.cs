@@ -52,6 +52,20 @@ public static partial class ScenarioCatalog
                 await c.RunAsync("scp", LabTopology.Client, ct, "scp", "-F", c.SshConfig, $"{Server}:{remote}", Path.Combine(c.Directory, "downloaded.bin")).ConfigureAwait(false);
             });
 
+        yield return new Scenario("rsync-up", ClientKind.OpenSsh, "rsync over ssh of a few files to the server", [ExpectedConnection.ToServer(Labels.FileTransfer)],
+            async (c, ct) =>
+            {
+                var source = Path.Combine(c.Directory, "tree");
+                Directory.CreateDirectory(source);
+                var files = c.Count("files", 3, 6);
+                for (var i = 0; i < files; i++)
+                {
+                    WriteFile(Path.Combine(source, $"file{i}.bin"), c.Random.NextInt64(20_000, (long)(200_000 * c.Scale)), c.Seed + i);
+                }
+
+                await c.RunAsync("rsync", LabTopology.Client, ct, "rsync", "-a", "-e", $"ssh -F {c.SshConfig}", source + "/", $"{Server}:{Path.Combine(c.Directory, "tree-copy")}/").ConfigureAwait(false);
+            });
+
         yield return new Scenario("sftp", ClientKind.OpenSsh, "an sftp batch: list, put one file, get another", [ExpectedConnection.ToServer(Labels.FileTransfer)],
             async (c, ct) =>
             {

@@ -41,8 +41,7 @@ public sealed class ScenarioRecorder
                     cancellationToken.ThrowIfCancellationRequested();
                     var scenario = options.Scenarios[i];
                     var seed = options.Seed + repeat;
-                    var ciphers = CipherChoice.For(scenario.Client);
-                    var cipher = options.Cipher ?? ciphers[(i + seed) % ciphers.Count];
+                    var cipher = options.Cipher ?? CipherChoice.For(scenario.Name, scenario.Client, seed);
                     var clock = Stopwatch.StartNew();
                     try
                     {

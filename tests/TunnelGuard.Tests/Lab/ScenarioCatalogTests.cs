@@ -67,6 +67,24 @@ public sealed class ScenarioCatalogTests
         Assert.Equal(expected, ScenarioRecorder.CipherTag(cipher, mac));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void CipherChoice_AllScenarios_UseEveryOpenSshCipherForASeed(int seed)
+    {
+        var used = ScenarioCatalog.All.Where(s => s.Client == ClientKind.OpenSsh).Select(s => CipherChoice.For(s.Name, s.Client, seed)).Distinct().Count();
+        Assert.Equal(4, used);
+    }
+
+    [Fact]
+    public void CipherChoice_ForAScenario_DependsOnlyOnNameAndSeed()
+    {
+        Assert.Same(CipherChoice.For("exec", ClientKind.OpenSsh, 5), CipherChoice.For("exec", ClientKind.OpenSsh, 5));
+        Assert.NotSame(CipherChoice.For("exec", ClientKind.OpenSsh, 5), CipherChoice.For("exec", ClientKind.OpenSsh, 6));
+    }
+
     [Fact]
     public void CipherChoice_OpenSsh_OffersFourIncludingEtmAndNonEtm()
     {
