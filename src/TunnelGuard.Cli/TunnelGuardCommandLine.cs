@@ -15,6 +15,8 @@ internal static class TunnelGuardCommandLine
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(RulesCommand.Create(console));
         root.Subcommands.Add(AlertsCommand.Create(console));
+        root.Subcommands.Add(TunnelCommand.Create());
+        root.Subcommands.Add(LabCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace TunnelGuard.Corpus;
@@ -32,4 +33,8 @@ public sealed record CorpusConnection
 
     [JsonIgnore]
     public bool IsSsh => Primary != NotSsh && !Labels.Contains(NotSsh);
+
+    /// <summary>Fields this model does not know (tool-specific extras), kept so that rewriting a manifest loses nothing.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
 }

@@ -17,6 +17,8 @@ public sealed record CorpusManifest
 
     private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
+    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Reads a manifest; a bad file gives an <see cref="InvalidDataException"/> naming the file and line.</summary>
     public static CorpusManifest Load(string path)
     {
@@ -29,5 +31,13 @@ public sealed record CorpusManifest
         {
             throw new InvalidDataException($"{path}:{(ex.LineNumber ?? 0) + 1}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Writes the manifest (indented JSON), through a temporary file so a reader never sees half of it.</summary>
+    public void Save(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, WriteOptions) + "\n");
+        File.Move(temp, path, overwrite: true);
     }
 }

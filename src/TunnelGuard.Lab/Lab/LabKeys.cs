@@ -1,0 +1,33 @@
+namespace TunnelGuard.Lab.Lab;
+
+/// <summary>Generates the lab's host keys, the client key (also in Dropbear's format) and a known_hosts file.</summary>
+internal static class LabKeys
+{
+    public static void Generate()
+    {
+        Directory.CreateDirectory(LabPaths.Keys);
+        foreach (var (type, bits) in new[] { ("ed25519", "256"), ("ecdsa", "256"), ("rsa", "2048") })
+        {
+            HostCommand.Run("ssh-keygen", "-q", "-t", type, "-b", bits, "-N", "", "-C", "tglab-host", "-f", LabPaths.HostKey(type));
+        }
+
+        HostCommand.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tglab-user", "-f", LabPaths.UserKey);
+        File.Copy(LabPaths.UserKey + ".pub", Path.Combine(LabPaths.Keys, "authorized_keys"), overwrite: true);
+        if (File.Exists("/usr/bin/dropbearconvert"))
+        {
+            HostCommand.Run("/usr/bin/dropbearconvert", "openssh", "dropbear", LabPaths.UserKey, LabPaths.DropbearUserKey);
+        }
+
+        var lines = new List<string>();
+        foreach (var type in new[] { "ed25519", "ecdsa", "rsa" })
+        {
+            var fields = File.ReadAllText(LabPaths.HostKey(type) + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var host in new[] { LabTopology.ServerAddress, LabTopology.JumpAddress, "127.0.0.1" })
+            {
+                lines.Add($"{host} {fields[0]} {fields[1]}");
+            }
+        }
+
+        File.WriteAllLines(LabPaths.KnownHosts, lines);
+    }
+}
