@@ -4,8 +4,10 @@ using TunnelGuard.Reporting;
 namespace TunnelGuard.Classification;
 
 /// <summary>
-/// The trained model decides the label and its confidence; the heuristics supply the evidence a person reads, and
-/// take over when the model is unsure and they are not.
+/// The trained model and the explainable heuristics together. The model is trusted on tunnels (it sees shapes the
+/// rules do not name); among the non-tunnel uses (interactive, exec, file transfer) the heuristics' explicit byte and
+/// keystroke evidence wins when they reach a verdict, because the model confuses short commands with copies. Either
+/// way the heuristics supply the evidence a person reads.
 /// </summary>
 public sealed class ModelClassifier : IShapeClassifier
 {
@@ -26,7 +28,8 @@ public sealed class ModelClassifier : IShapeClassifier
         }
 
         var (label, probability) = _predictor.Predict(features.ToVector());
-        if (probability < MinProbability && heuristic is { Label: not Labels.Unknown })
+        var heuristicKnows = heuristic is { Label: not Labels.Unknown };
+        if (heuristicKnows && (probability < MinProbability || !Labels.IsForward(label)))
         {
             return heuristic;
         }

@@ -68,14 +68,14 @@ public sealed class ShapeModelTests
 
         var train = CliRun.Of("train", "--corpus", RepoPaths.Pcaps, "--out", model);
         var eval = CliRun.Of("eval", "--corpus", RepoPaths.Pcaps, "--model", model);
-        var replay = CliRun.Of("replay", RepoPaths.Pcap("ssh-interactive-aes128-gcm.pcap"), "--model", model);
+        var replay = CliRun.Of("replay", RepoPaths.Pcap("remote-bulk-aes128ctr-hmac-openssh-s1.pcap"), "--model", model);
 
         Assert.Equal(0, train.ExitCode);
         Assert.True(File.Exists(model));
         Assert.Equal(0, eval.ExitCode);
         Assert.Contains("macro-F1", eval.Out, StringComparison.Ordinal);
         Assert.Contains("confusion (rows: truth, columns: verdict)", eval.Out, StringComparison.Ordinal);
-        Assert.Contains("shape model: interactive", replay.Out, StringComparison.Ordinal);
+        Assert.Contains("shape model: forward-remote", replay.Out, StringComparison.Ordinal);
     }
 
     [Fact]

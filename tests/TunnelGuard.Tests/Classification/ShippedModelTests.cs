@@ -1,0 +1,55 @@
+using TunnelGuard.Classification;
+using TunnelGuard.Corpus;
+using TunnelGuard.Tests.Support;
+
+namespace TunnelGuard.Tests.Classification;
+
+/// <summary>
+/// The model shipped beside the program, trained on lab captures of seeds 2 and 3 (see README), judged on every
+/// committed capture (the foundation ones and the lab's seed 1), none of which it saw. The floors are the issue's
+/// targets where the model meets them; the false-alarm ceiling is the 1 of 23 measured, above the 2 % target (README
+/// says what still fails): a regression past any of them fails the test.
+/// </summary>
+public sealed class ShippedModelTests
+{
+    private static readonly List<CorpusReplay.LabelledConnection> HeldOut =
+        CorpusReplay.Run(RepoPaths.Pcaps);
+
+    private static Evaluation Evaluate()
+    {
+        var classifier = new ModelClassifier(ShapeModel.Load(ShapeModel.DefaultPath).CreatePredictor());
+        var evaluation = new Evaluation();
+        foreach (var connection in HeldOut)
+        {
+            evaluation.Add(classifier, connection);
+        }
+
+        return evaluation;
+    }
+
+    [Fact]
+    public void ShippedModel_IsThereAndKnowsAllSixLabels()
+    {
+        Assert.True(File.Exists(ShapeModel.DefaultPath), ShapeModel.DefaultPath);
+
+        var predictor = ShapeModel.Load(ShapeModel.DefaultPath).CreatePredictor();
+
+        Assert.Equal(Labels.Classes.Order(StringComparer.Ordinal), predictor.Classes);
+    }
+
+    [Fact]
+    public void ShippedModel_OnHeldOutLabCaptures_MeetsItsFloors()
+    {
+        var evaluation = Evaluate();
+
+        Assert.True(evaluation.Connections >= 20, $"only {evaluation.Connections} held-out connections");
+        Assert.True(evaluation.TunnelRecall >= TunnelRecallFloor, evaluation.Render());
+        Assert.True(evaluation.FalseAlarmRate <= FalseAlarmCeiling, evaluation.Render());
+        Assert.True(evaluation.MacroF1 >= MacroF1Floor, evaluation.Render());
+        Assert.True(evaluation.MedianTunnelSecondsToCorrect <= 5.0, evaluation.Render());
+    }
+
+    private const double TunnelRecallFloor = 0.97;
+    private const double FalseAlarmCeiling = 0.05;
+    private const double MacroF1Floor = 0.90;
+}
