@@ -72,6 +72,9 @@ internal sealed class ReplayAlerts : IDisposable
         return _sink;
     }
 
+    /// <summary>The alerting sink made by <see cref="Wrap"/>, for a monitor to evaluate verdict changes and take blocks from.</summary>
+    public AlertingConnectionSink? Sink => _sink;
+
     public void Dispose()
     {
         if (_sink is not null && _console.ErrorIsTerminal)

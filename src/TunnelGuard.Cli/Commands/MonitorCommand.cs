@@ -35,9 +35,16 @@ internal static class MonitorCommand
             Description = "serve Prometheus metrics on HOST:PORT ('off' to disable)",
             DefaultValueFactory = _ => "127.0.0.1:9464",
         };
+        var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate this policy on every verdict change and at each connection's end" };
+        var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: store alerts in this SQLite file" };
+        var enforce = new Option<bool>("--enforce") { Description = "carry out the policy's blocks in the host firewall" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "say which blocks --enforce would make, change nothing" };
+        var firewall = new Option<string>("--firewall") { Description = "auto, nftables or iptables", DefaultValueFactory = _ => "auto" };
+        firewall.AcceptOnlyFromAmong("auto", "nftables", "iptables");
+        var ignore = new Option<string[]>("--ignore") { HelpName = "CIDR", Description = "never block addresses in this network (repeat; loopback and own addresses always)" };
         var command = new Command("monitor", "Capture live from interfaces and report each SSH connection as it ends.")
         {
-            interfaces, filter, format, output, allFlows, duration, model, heuristics, metrics,
+            interfaces, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, alertsDb, enforce, dryRun, firewall, ignore,
         };
         command.SetAction(parse => new MonitorRunner(console).Run(new MonitorOptions(
             parse.GetValue(interfaces) ?? [],
@@ -48,7 +55,13 @@ internal static class MonitorCommand
             parse.GetValue(duration),
             parse.GetValue(model),
             parse.GetValue(heuristics),
-            parse.GetValue(metrics))));
+            parse.GetValue(metrics),
+            parse.GetValue(rules),
+            parse.GetValue(alertsDb),
+            parse.GetValue(enforce),
+            parse.GetValue(dryRun),
+            parse.GetValue(firewall) ?? "auto",
+            parse.GetValue(ignore))));
         return command;
     }
 }

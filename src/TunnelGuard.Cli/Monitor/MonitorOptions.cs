@@ -10,4 +10,13 @@ internal sealed record MonitorOptions(
     double? DurationSeconds,
     string? ModelFile = null,
     bool HeuristicsOnly = false,
-    string? Metrics = "127.0.0.1:9464");
+    string? Metrics = "127.0.0.1:9464",
+    string? RulesPath = null,
+    string? AlertsDb = null,
+    bool Enforce = false,
+    bool DryRun = false,
+    string Firewall = "auto",
+    IReadOnlyList<string>? Ignore = null)
+{
+    public IReadOnlyList<string> IgnoreNetworks => Ignore ?? [];
+}

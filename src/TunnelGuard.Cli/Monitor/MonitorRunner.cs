@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using TunnelGuard.Capture;
+using TunnelGuard.Cli.Alerts;
+using TunnelGuard.Enforcement;
 using TunnelGuard.Cli.Classify;
 using TunnelGuard.Cli.Replay;
 using TunnelGuard.Flows;
@@ -50,8 +52,31 @@ internal sealed class MonitorRunner
         var table = options.Format == "table" || (options.Format is null && file is null && _console.OutIsTerminal);
         using var json = table ? null : new ConnectionJsonWriter(output);
         IConnectionSink sink = (IConnectionSink?)json ?? new ConnectionTableWriter(output);
+        using var alerts = ReplayAlerts.Create(_console, options.RulesPath, options.AlertsDb, out var alertsCode);
+        if (alertsCode != ExitCodes.Success)
+        {
+            file?.Dispose();
+            return alertsCode;
+        }
+
+        sink = alerts?.Wrap(sink, output, table) ?? sink;
+        if (!TryCreateEnforcer(options, out var enforcer))
+        {
+            file?.Dispose();
+            return ExitCodes.BadInput;
+        }
+
         var metrics = new TunnelGuardMetrics();
         var pipeline = new PacketPipeline(new FlowTableOptions(), new FlushingSink(sink, output, metrics), options.AllFlows, string.Join(",", options.Interfaces), classifier);
+        if (alerts?.Sink is { } alerting)
+        {
+            // Rules run on every verdict change of an open connection, so a tunnel is blocked while it is in use.
+            pipeline.VerdictChanged = alerting.Evaluate;
+            if (enforcer is not null)
+            {
+                alerting.BlockDecided = enforcer.Request;
+            }
+        }
         LiveCapture capture;
         try
         {
@@ -83,6 +108,11 @@ internal sealed class MonitorRunner
                 $"{stats.KernelDropped} dropped by the kernel, {stats.QueueDropped} dropped by a full queue");
         }
 
+        if (enforcer is not null)
+        {
+            enforcer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         file?.Dispose();
         return ExitCodes.Success;
 
@@ -90,6 +120,35 @@ internal sealed class MonitorRunner
         {
             context.Cancel = true;
             stop.Cancel();
+        }
+    }
+
+    private bool TryCreateEnforcer(MonitorOptions options, out Enforcer? enforcer)
+    {
+        enforcer = null;
+        if (!options.Enforce && !options.DryRun)
+        {
+            return true;
+        }
+
+        if (options.RulesPath is null)
+        {
+            _console.Error.WriteLine("tunnelguard: --enforce and --dry-run need --rules DIR (the policy decides what to block)");
+            return false;
+        }
+
+        try
+        {
+            var firewall = FirewallFactory.Create(options.DryRun ? "dry-run" : options.Firewall);
+            var guard = new BlockGuard(new EnforcementOptions { IgnoreNetworks = options.IgnoreNetworks });
+            enforcer = new Enforcer(firewall, guard, _console.Error);
+            _console.Error.WriteLine($"tunnelguard: enforcement on ({firewall.Name})");
+            return true;
+        }
+        catch (Exception ex) when (ex is FirewallException or ArgumentException or System.ComponentModel.DataAnnotations.ValidationException)
+        {
+            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+            return false;
         }
     }
 

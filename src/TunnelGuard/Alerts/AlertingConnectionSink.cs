@@ -31,10 +31,27 @@ public sealed class AlertingConnectionSink : IConnectionSink
     /// <summary>Alerts whose id was already in the store (the same capture replayed again).</summary>
     public int AlreadyStored { get; private set; }
 
+    /// <summary>Told of every block a rule decides, with the rule's id and the packet time of the decision.</summary>
+    public Action<BlockDecision, string, long>? BlockDecided { get; set; }
+
     public void OnConnection(ConnectionReport report)
     {
         _inner?.OnConnection(report);
+        Evaluate(report);
+    }
+
+    /// <summary>Runs the policy on a report (also a provisional one) and raises its alerts, without passing it on.</summary>
+    public void Evaluate(ConnectionReport report)
+    {
         var evaluation = _engine.Evaluate(report);
+        foreach (var hit in evaluation.Hits)
+        {
+            if (hit.Block is { } block)
+            {
+                BlockDecided?.Invoke(block, hit.Rule.Id, evaluation.DecisionMicros);
+            }
+        }
+
         foreach (var hit in evaluation.Hits)
         {
             if (!hit.RaisesAlert)

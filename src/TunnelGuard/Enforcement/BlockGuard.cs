@@ -39,13 +39,13 @@ public sealed class BlockGuard
     /// <summary>Requests refused because the address is protected.</summary>
     public long Ignored { get; private set; }
 
-    public BlockDecision Decide(IpAddress address, TimeSpan requested, long nowMicros)
+    public GuardDecision Decide(IpAddress address, TimeSpan requested, long nowMicros)
     {
         var ip = address.ToIPAddress();
         if (IPAddress.IsLoopback(ip) || _own.Contains(address))
         {
             Ignored++;
-            return new BlockDecision(false, TimeSpan.Zero, 0, $"{address} is this host's own address");
+            return new GuardDecision(false, TimeSpan.Zero, 0, $"{address} is this host's own address");
         }
 
         foreach (var network in _ignored)
@@ -53,7 +53,7 @@ public sealed class BlockGuard
             if (network.Contains(ip))
             {
                 Ignored++;
-                return new BlockDecision(false, TimeSpan.Zero, 0, $"{address} is in the ignored network {network}");
+                return new GuardDecision(false, TimeSpan.Zero, 0, $"{address} is in the ignored network {network}");
             }
         }
 
@@ -65,14 +65,14 @@ public sealed class BlockGuard
         if (_recent.Count >= _maxPerMinute)
         {
             RateLimited++;
-            return new BlockDecision(false, TimeSpan.Zero, 0, $"more than {_maxPerMinute} new blocks in a minute");
+            return new GuardDecision(false, TimeSpan.Zero, 0, $"more than {_maxPerMinute} new blocks in a minute");
         }
 
         var offence = _offences.TryGetValue(address, out var previous) && nowMicros - previous.Last <= _windowMicros ? previous.Count + 1 : 1;
         _offences[address] = (offence, nowMicros);
         _recent.Enqueue(nowMicros);
         var seconds = Math.Min(requested.TotalSeconds * Math.Pow(_factor, offence - 1), _maxDuration.TotalSeconds);
-        return new BlockDecision(true, TimeSpan.FromSeconds(seconds), offence, offence == 1 ? "first offence" : $"offence {offence}: duration x{Math.Pow(_factor, offence - 1):0.##}");
+        return new GuardDecision(true, TimeSpan.FromSeconds(seconds), offence, offence == 1 ? "first offence" : $"offence {offence}: duration x{Math.Pow(_factor, offence - 1):0.##}");
     }
 
     /// <summary>Every address configured on this host's interfaces.</summary>

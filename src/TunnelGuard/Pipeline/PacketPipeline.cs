@@ -29,6 +29,9 @@ public sealed class PacketPipeline : IFlowObserver
 
     public PipelineCounters Counters { get; } = new();
 
+    /// <summary>Called with a provisional report (<see cref="ConnectionReport.Ongoing"/>) whenever an open connection's verdict changes.</summary>
+    public Action<ConnectionReport>? VerdictChanged { get; set; }
+
     public FlowTable Flows => _table;
 
     /// <summary>The capture file or interface name put on every report.</summary>
@@ -107,7 +110,13 @@ public sealed class PacketPipeline : IFlowObserver
         if (wasEncrypted && fresh && handshake.IsSsh)
         {
             var classification = flow.Classification ??= new ConnectionClassification();
+            var changes = classification.Changes.Count;
             classification.OnSegment(now, direction, tcp.PayloadLength, handshake, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
+            if (classification.Changes.Count != changes && VerdictChanged is { } observer)
+            {
+                // Rare (a few times per connection): the live verdict goes to rules and enforcement before the end.
+                observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source) with { Ongoing = true });
+            }
         }
     }
 

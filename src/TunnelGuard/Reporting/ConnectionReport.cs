@@ -63,5 +63,8 @@ public sealed record ConnectionReport
     /// <summary>The capture file or interface the connection was seen on.</summary>
     public string? Source { get; init; }
 
+    /// <summary>True for a report made while the connection is still open (a verdict change), not at its end.</summary>
+    public bool Ongoing { get; init; }
+
     public double DurationSeconds => (LastSeenMicros - FirstSeenMicros) / 1_000_000.0;
 }

@@ -47,4 +47,7 @@ internal static class ProcessRunner
         });
         Assert.True(read.Wait(TimeSpan.FromSeconds(20)) && read.Result, $"never saw '{text}'");
     }
+
+    /// <summary>Sends SIGINT to a process (by its PID), as Ctrl+C would: the monitor then drains and reports.</summary>
+    public static void Interrupt(Process process) => Run("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -20,7 +20,7 @@ public sealed class PrometheusScrapeTests
                 static_configs:
                   - targets: ["127.0.0.1:9464"]
             """);
-        var monitor = server.StartInNamespace("dotnet", Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll"), "monitor", "-i", "lo", "--format", "jsonl", "--duration", "40");
+        var monitor = server.StartInNamespace("dotnet", Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll"), "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120");
         var prometheus = server.StartInNamespace(
             "prometheus", $"--config.file={dir.File("prometheus.yml")}", $"--storage.tsdb.path={dir.File("data")}",
             "--web.listen-address=127.0.0.1:9090");
@@ -34,7 +34,7 @@ public sealed class PrometheusScrapeTests
 
         var clock = Stopwatch.StartNew();
         var value = string.Empty;
-        while (clock.Elapsed < TimeSpan.FromSeconds(30) && value != "2")
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && value != "2")
         {
             Thread.Sleep(1000);
             value = Query(server, "tunnelguard_ssh_connections_total{verdict=\"exec\"}") ?? string.Empty;

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using TunnelGuard.Tests.Support;
+
+namespace TunnelGuard.Tests.Enforcement;
+
+/// <summary>
+/// The whole live path: `monitor --rules --enforce` on the SSH server's veth classifies a running OpenSSH session,
+/// the policy blocks its client in nftables while the session is open, and the session's data stops. Root only.
+/// </summary>
+public sealed class LiveEnforcementTests
+{
+    private const string BlockEveryUse = """
+        rules:
+          - id: block-any-ssh
+            match: { label: [interactive, exec, file-transfer, forward-local, forward-remote, forward-dynamic] }
+            alert: { severity: high, title: Test block }
+            block: { target: client, duration: 5m }
+        """;
+
+    [Fact]
+    public void Monitor_WithEnforce_BlocksTheClientOnTheVerdict_AndTheSessionStops()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("policy.yaml"), BlockEveryUse);
+        var monitor = host.StartInNamespace(
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll"), "monitor", "-i", host.ServerInterface, "--format", "jsonl",
+            "--duration", "120", "--metrics", "off", "--rules", dir.File("policy.yaml"), "--enforce", "--firewall", "nftables");
+        var stderr = new List<string>();
+        ProcessRunner.WaitForLine(monitor.StandardError, "listening on");
+        var errors = Task.Run(() =>
+        {
+            while (monitor.StandardError.ReadLine() is { } line)
+            {
+                lock (stderr)
+                {
+                    stderr.Add(line);
+                }
+            }
+        });
+
+        var ssh = host.SshArguments();
+        var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);
+        var ticks = 0;
+        _ = Task.Run(() =>
+        {
+            while (session.StandardOutput.ReadLine() is not null)
+            {
+                Interlocked.Increment(ref ticks);
+            }
+        });
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !Said(stderr, "blocked 198.18.6.1 with nftables"))
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.True(Said(stderr, "blocked 198.18.6.1 with nftables"), string.Join('\n', stderr));
+        Thread.Sleep(500);
+        var atBlock = Volatile.Read(ref ticks);
+        Thread.Sleep(2000);
+
+        Assert.True(atBlock > 0, "the session printed nothing before the block");
+        Assert.InRange(Volatile.Read(ref ticks) - atBlock, 0, 1);
+        Assert.Contains("198.18.6.1", ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "nft", "list", "set", "inet", "tunnelguard", "addr4"), StringComparison.Ordinal);
+        ProcessRunner.Interrupt(monitor);
+        var stdout = monitor.StandardOutput.ReadToEnd();
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Contains("\"event_type\":\"alert\"", stdout, StringComparison.Ordinal);
+    }
+
+    private static bool Said(List<string> lines, string text)
+    {
+        lock (lines)
+        {
+            return lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+        }
+    }
+}
