@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using TunnelGuard.Capture;
 using TunnelGuard.Cli.Alerts;
-using TunnelGuard.Enforcement;
 using TunnelGuard.Cli.Classify;
 using TunnelGuard.Cli.Replay;
+using TunnelGuard.Enforcement;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
 using TunnelGuard.Reporting;
