@@ -148,7 +148,8 @@ public sealed class SshDirectionParser
                 continue;
             }
 
-            Identification = ParseIdentification(line);
+            // An oversized line is kept only up to the limit, as when its newline has not arrived yet.
+            Identification = ParseIdentification(line.Length > MaxIdentificationLength ? line[..MaxIdentificationLength] : line);
             if (newline + 1 > MaxIdentificationLength)
             {
                 Stop($"identification line longer than {MaxIdentificationLength} bytes");
