@@ -194,7 +194,8 @@ public sealed class SshDirectionParser
                 return;
             }
 
-            if (paddingLength >= packetLength)
+            // The payload must hold at least the message number.
+            if (paddingLength >= packetLength - 1)
             {
                 Stop($"binary packet of length {packetLength} claims {paddingLength} bytes of padding");
                 return;

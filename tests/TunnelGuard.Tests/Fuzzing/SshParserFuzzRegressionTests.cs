@@ -32,4 +32,17 @@ public sealed class SshParserFuzzRegressionTests
 
         Assert.Equal(withoutNewline.Identification, withNewline.Identification);
     }
+
+    [Fact]
+    public void BinaryPacketWhosePaddingLeavesNoMessageByte_StopsWithAProblem()
+    {
+        var parser = new SshDirectionParser();
+
+        // packet_length 5, padding_length 4, four bytes of padding: an empty payload (found by fuzz/run.sh pipeline).
+        byte[] stream = [.. "SSH-2.0-OpenSSH_9.2\r\n"u8, 0, 0, 0, 5, 4, 0, 0, 0, 0];
+        parser.Parse(stream, full: false);
+
+        Assert.Equal(SshParseState.Stopped, parser.State);
+        Assert.Contains("padding", parser.Problem, StringComparison.Ordinal);
+    }
 }
