@@ -4,7 +4,6 @@ using TunnelGuard.Fuzz.Targets;
 
 // Modes:
 //   TunnelGuard.Fuzz afl TARGET              run under afl-fuzz (SharpFuzz fork server; input on stdin)
-//   TunnelGuard.Fuzz libfuzzer TARGET        run under libfuzzer-dotnet
 //   TunnelGuard.Fuzz replay TARGET PATH...   run files (or every file in folders) once each, print what escapes
 //   TunnelGuard.Fuzz seed PCAPDIR OUTDIR     write the seed corpus of every target from capture files
 IFuzzTarget[] targets = [new DecoderTarget(), new ReassemblyTarget(), new PipelineTarget(), new SshParserTarget(), new ReaderTarget()];
@@ -17,7 +16,7 @@ if (args.Length >= 3 && args[0] == "seed")
 var target = args.Length >= 2 ? Array.Find(targets, t => t.Name == args[1]) : null;
 if (target is null)
 {
-    Console.Error.WriteLine($"usage: TunnelGuard.Fuzz afl|libfuzzer|replay TARGET [PATH...] | seed PCAPDIR OUTDIR; targets: {string.Join(", ", Array.ConvertAll(targets, t => t.Name))}");
+    Console.Error.WriteLine($"usage: TunnelGuard.Fuzz afl|replay TARGET [PATH...] | seed PCAPDIR OUTDIR; targets: {string.Join(", ", Array.ConvertAll(targets, t => t.Name))}");
     return 2;
 }
 
@@ -30,9 +29,6 @@ switch (args[0])
             stream.CopyTo(buffer);
             Budget.Run(target, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         });
-        return 0;
-    case "libfuzzer":
-        Fuzzer.LibFuzzer.Run(input => Budget.Run(target, input));
         return 0;
     case "replay":
         return Replay.Run(target, args[2..]);
