@@ -184,6 +184,12 @@ public sealed partial class CaptureFileReader
             throw Error(offset, $"pcapng packet block claims {length} bytes, more than any capture holds");
         }
 
+        // Block header, interface, timestamp, two lengths and the trailing length: 32 bytes before any data.
+        if (length < 32)
+        {
+            throw Error(offset, $"pcapng packet block of {length} bytes is shorter than its fixed fields");
+        }
+
         if (!Ensure((int)length))
         {
             throw Truncated(offset, $"pcapng packet block of {length} bytes");
@@ -229,6 +235,12 @@ public sealed partial class CaptureFileReader
         if (length > MaxRecordLength + 16)
         {
             throw Error(offset, $"pcapng simple packet block claims {length} bytes");
+        }
+
+        // Block header, original length and the trailing length: 16 bytes before any data.
+        if (length < 16)
+        {
+            throw Error(offset, $"pcapng simple packet block of {length} bytes is shorter than its fixed fields");
         }
 
         if (!Ensure((int)length))

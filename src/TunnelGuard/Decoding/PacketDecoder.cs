@@ -251,7 +251,8 @@ public static class PacketDecoder
             BinaryPrimitives.ReadUInt32BigEndian(tcp[8..]),
             (TcpFlags)tcp[13],
             BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]),
-            offset + headerLength,
+            // A snaplen cut inside the options leaves no payload: point at the frame's end, not past it.
+            offset + Math.Min(headerLength, tcp.Length),
             payloadLength,
             captured,
             ipVersion,

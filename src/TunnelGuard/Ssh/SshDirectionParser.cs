@@ -148,7 +148,8 @@ public sealed class SshDirectionParser
                 continue;
             }
 
-            Identification = ParseIdentification(line);
+            // An oversized line is kept only up to the limit, as when its newline has not arrived yet.
+            Identification = ParseIdentification(line.Length > MaxIdentificationLength ? line[..MaxIdentificationLength] : line);
             if (newline + 1 > MaxIdentificationLength)
             {
                 Stop($"identification line longer than {MaxIdentificationLength} bytes");
@@ -193,7 +194,8 @@ public sealed class SshDirectionParser
                 return;
             }
 
-            if (paddingLength >= packetLength)
+            // The payload must hold at least the message number.
+            if (paddingLength >= packetLength - 1)
             {
                 Stop($"binary packet of length {packetLength} claims {paddingLength} bytes of padding");
                 return;
