@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine with the .NET SDK, as root: installs what TunnelGuard needs at run time,
-# builds it, and runs it on the committed labelled captures (every SSH connection found, checked against the
-# manifest). Extra arguments go to `tunnelguard replay` (e.g. your own pcap files or folders instead of pcaps/).
+# builds it, runs it on the committed labelled captures (every SSH connection found, checked against the manifest),
+# then watches a live lab: the monitor runs on the lab's SSH server with rules/ and --enforce while a reverse-shell
+# tunnel (-R) and then an ordinary command are started from the lab's client; the tunnel is blocked in nftables and
+# the next connection from that client is refused. Extra arguments go to `tunnelguard replay` instead (your own
+# pcap files or folders; no lab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(libpcap0.8)
+need_pkgs=(libpcap0.8 openssh-server openssh-client tcpdump nftables curl iproute2 util-linux)
 missing=()
 for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,3 +26,32 @@ fi
 
 echo "== SSH connections in the committed captures (pcaps/), checked against pcaps/manifest.json"
 "${tg[@]}" replay pcaps/ --format table --all-flows --expect pcaps/manifest.json
+
+echo
+echo "== Live: monitor with rules/ and --enforce on the lab's SSH server (namespaces tglab-*, 198.18.4.0/24)"
+"${tg[@]}" lab up
+monitor_pid=
+cleanup() {
+  if [ -n "$monitor_pid" ]; then kill -TERM "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
+  "${tg[@]}" lab down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+ip netns exec tglab-srv "${tg[@]}" monitor -i eth0 -i eth1 --rules rules --enforce --firewall nftables \
+  --format table --metrics 127.0.0.1:9464 &
+monitor_pid=$!
+# `lab run` ends stray processes in the lab's namespaces after each scenario; this one it must keep.
+echo "$monitor_pid" >> /run/tunnelguard-lab/keep.pids
+sleep 5
+echo "-- an ordinary command from the lab client (expected: exec, allowed)"
+"${tg[@]}" lab run exec --seed 1
+echo "-- a reverse shell through ssh -R from the same client (expected: forward-remote, blocked while in use)"
+"${tg[@]}" lab run remote-shell --seed 1 &
+scenario_pid=$!
+for _ in $(seq 1 60); do
+  ip netns exec tglab-srv nft list set inet tunnelguard pair4 2>/dev/null | grep -q elements && break
+  sleep 0.5
+done
+echo "-- the block in the lab server's nftables, and the monitor's metrics"
+ip netns exec tglab-srv nft list set inet tunnelguard pair4 2>/dev/null | grep -A1 elements || echo "(no block was made)"
+ip netns exec tglab-srv curl -s http://127.0.0.1:9464/metrics | grep '^tunnelguard_packets_total\|^tunnelguard_ssh_connections_total' || true
+wait "$scenario_pid" || echo "(the reverse-shell scenario failed: its tunnel was cut by the block)"

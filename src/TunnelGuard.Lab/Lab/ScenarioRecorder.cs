@@ -203,10 +203,23 @@ public sealed class ScenarioRecorder
     }
 
     // Anything still running in a lab namespace that is not one of the lab's own daemons (an ssh whose typist was
-    // killed, a session sshd waiting on a dead peer) goes now, by PID, so the next scenario starts clean.
+    // killed, a session sshd waiting on a dead peer) goes now, by PID, so the next scenario starts clean. PIDs listed
+    // one per line in the state directory's keep.pids (e.g. a monitor watching the lab) are spared.
     private static void StopStrays()
     {
         var daemons = (LabState.Load()?.Processes ?? []).Select(p => p.Pid).ToHashSet();
+        var keep = Path.Combine(LabTopology.StateDirectory, "keep.pids");
+        if (File.Exists(keep))
+        {
+            foreach (var line in File.ReadAllLines(keep))
+            {
+                if (int.TryParse(line.Trim(), CultureInfo.InvariantCulture, out var pid))
+                {
+                    daemons.Add(pid);
+                }
+            }
+        }
+
         foreach (var ns in LabTopology.Namespaces)
         {
             foreach (var pid in LabHosts.NamespacePids(ns).Where(p => !daemons.Contains(p)))
