@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using TunnelGuard.Classification;
 using TunnelGuard.Reporting;
 using TunnelGuard.Rules;
 
@@ -30,7 +31,7 @@ public static class AlertFactory
             ServerSoftware = report.SshServer?.FullSoftwareVersion,
             ServerHassh = report.SshServer?.Hassh,
             // Rules see a flow that is not SSH as "not-ssh" (RuleMatcher.Label); the alert says the same.
-            Verdict = report.IsSsh ? report.Verdict : report.Verdict with { Label = VerdictLabels.NotSsh },
+            Verdict = report.IsSsh ? report.Verdict : report.Verdict with { Label = Labels.NotSsh },
             Pcap = report.Source,
             Sensor = sensor,
         };

@@ -16,6 +16,11 @@ public static class Labels
     public static readonly string[] Classes = [Interactive, Exec, FileTransfer, ForwardLocal, ForwardRemote, ForwardDynamic];
 
     /// <summary>How dangerous a use is: a connection carrying several reports the highest as its verdict.</summary>
+    /// <summary>Every label a verdict or a rule may name, including unknown and not-ssh.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Classes, Unknown, NotSsh];
+
+    public static bool IsKnown(string label) => All.Contains(label, StringComparer.Ordinal);
+
     public static int Danger(string label) => label switch
     {
         ForwardRemote => 6,

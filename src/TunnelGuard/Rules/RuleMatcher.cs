@@ -1,4 +1,5 @@
 using System.Globalization;
+using TunnelGuard.Classification;
 using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Rules;
@@ -17,7 +18,7 @@ public static class RuleMatcher
         : report.LastSeenMicros;
 
     /// <summary>The verdict's primary label; a flow that is not SSH is <c>not-ssh</c> whatever its verdict says.</summary>
-    public static string Label(ConnectionReport report) => report.IsSsh ? report.Verdict.Label : VerdictLabels.NotSsh;
+    public static string Label(ConnectionReport report) => report.IsSsh ? report.Verdict.Label : Labels.NotSsh;
 
     public static MatchResult Match(RuleConditions c, ConnectionReport r)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TunnelGuard.Classification;
 using YamlDotNet.RepresentationModel;
 
 namespace TunnelGuard.Rules;
@@ -59,7 +60,7 @@ internal sealed partial class RuleParser
         if (items.Count == 0 && (node is not YamlSequenceNode sequence || sequence.Children.Count == 0))
         {
             // An empty label list would make a rule that never matches, which is never what was meant.
-            Error(node, $"empty 'label' (expected one or more of: {string.Join(", ", VerdictLabels.All)})");
+            Error(node, $"empty 'label' (expected one or more of: {string.Join(", ", Labels.All)})");
             return null;
         }
 
@@ -67,13 +68,13 @@ internal sealed partial class RuleParser
         foreach (var item in items)
         {
             var label = item.Value ?? string.Empty;
-            if (VerdictLabels.IsKnown(label))
+            if (Labels.IsKnown(label))
             {
                 labels.Add(label);
             }
             else
             {
-                Error(item, $"unknown label '{label}' (expected one of: {string.Join(", ", VerdictLabels.All)})");
+                Error(item, $"unknown label '{label}' (expected one of: {string.Join(", ", Labels.All)})");
             }
         }
 
