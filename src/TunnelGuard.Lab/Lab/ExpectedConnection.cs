@@ -8,7 +8,7 @@ public sealed record ExpectedConnection(string ClientAddress, string ServerAddre
 {
     public string Primary => Labels[0];
 
-    public bool IsSsh => Primary != Lab.Labels.NotSsh;
+    public bool IsSsh => Primary != TunnelGuard.Classification.Labels.NotSsh;
 
     /// <summary>The usual case: the lab client to the SSH server's port 22.</summary>
     public static ExpectedConnection ToServer(params string[] labels) =>

@@ -1,3 +1,5 @@
+using TunnelGuard.Classification;
+
 namespace TunnelGuard.Lab.Lab;
 
 /// <summary>Scenarios of OpenSSH port forwarding: -L, -R, -D, idle tunnels, ProxyJump and ControlMaster.</summary>

@@ -1,3 +1,5 @@
+using TunnelGuard.Classification;
+
 namespace TunnelGuard.Lab.Lab;
 
 /// <summary>Scenarios with other client implementations: `tunnelguard tunnel` (SSH.NET) and Dropbear's dbclient.</summary>

@@ -1,3 +1,5 @@
+using TunnelGuard.Classification;
+
 namespace TunnelGuard.Lab.Lab;
 
 /// <summary>Scenarios of the OpenSSH client without forwards: shells, commands, file transfers.</summary>
