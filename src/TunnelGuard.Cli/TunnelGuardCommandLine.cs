@@ -15,6 +15,7 @@ internal static class TunnelGuardCommandLine
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(RulesCommand.Create(console));
         root.Subcommands.Add(AlertsCommand.Create(console));
+        root.Subcommands.Add(BlocksCommand.Create(console));
         root.Subcommands.Add(TunnelCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
 

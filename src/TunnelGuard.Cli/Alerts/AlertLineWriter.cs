@@ -7,5 +7,5 @@ namespace TunnelGuard.Cli.Alerts;
 internal sealed class AlertLineWriter(TextWriter output) : IAlertSink
 {
     public void OnAlert(Alert alert) =>
-        output.WriteLine($"  ALERT {AlertSeverities.Name(alert.Severity)} {alert.Id} {alert.RuleId}: {TerminalText.Safe(alert.Title, 80)}{(alert.Block is { } b ? $" (block {b.Target.ToString().ToLowerInvariant()} {TunnelGuard.Rules.DurationText.Format(b.Duration)}, not enforced)" : string.Empty)}");
+        output.WriteLine($"  ALERT {AlertSeverities.Name(alert.Severity)} {alert.Id} {alert.RuleId}: {TerminalText.Safe(alert.Title, 80)}{(alert.Block is { } b ? $" (block {b.Target.ToString().ToLowerInvariant()} {TunnelGuard.Rules.DurationText.Format(b.Duration)}, {(alert.Enforced ? "enforced" : "not enforced")})" : string.Empty)}");
 }

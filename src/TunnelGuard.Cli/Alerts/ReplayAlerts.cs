@@ -65,12 +65,15 @@ internal sealed class ReplayAlerts : IDisposable
     }
 
     /// <summary>The sink to replay into: reports go to <paramref name="inner"/>, alerts after them to the output.</summary>
-    public IConnectionSink Wrap(IConnectionSink inner, TextWriter output, bool table)
+    public IConnectionSink Wrap(IConnectionSink inner, TextWriter output, bool table, params IAlertSink[] more)
     {
         IAlertSink writer = table ? new AlertLineWriter(output) : new AlertJsonWriter(output);
-        _sink = new AlertingConnectionSink(inner, _engine, _store, [writer]);
+        _sink = new AlertingConnectionSink(inner, _engine, _store, [writer, .. more]);
         return _sink;
     }
+
+    /// <summary>The engine the policy runs in; a monitor's reloader swaps its rules.</summary>
+    public RuleEngine Engine => _engine;
 
     /// <summary>The alerting sink made by <see cref="Wrap"/>, for a monitor to evaluate verdict changes and take blocks from.</summary>
     public AlertingConnectionSink? Sink => _sink;

@@ -3,18 +3,18 @@ using TunnelGuard.Cli.Monitor;
 
 namespace TunnelGuard.Cli.Commands;
 
-/// <summary>`tunnelguard monitor -i IFACE`: watches live traffic and reports every SSH connection.</summary>
+/// <summary>
+/// `tunnelguard monitor -i IFACE`: watches live traffic and reports every SSH connection. Flags override the
+/// configuration file and environment, so they carry no defaults of their own: the defaults live in
+/// <see cref="MonitorSettings"/>.
+/// </summary>
 internal static class MonitorCommand
 {
     public static Command Create(CliConsole console)
     {
-        var interfaces = new Option<string[]>("--interface", "-i")
-        {
-            Description = "interface to capture on (repeat for several; 'any' for all)",
-            Required = true,
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var filter = new Option<string>("--filter") { Description = "kernel BPF filter", DefaultValueFactory = _ => "tcp" };
+        var interfaces = new Option<string[]>("--interface", "-i") { Description = "interface to capture on (repeat for several; 'any' for all)" };
+        var config = new Option<string?>("--config") { HelpName = "FILE", Description = $"settings file (default: {MonitorConfiguration.SystemFile} if it exists)" };
+        var filter = new Option<string?>("--filter") { Description = "kernel BPF filter (default: tcp)" };
         var format = new Option<string?>("--format", "-f") { Description = "table or jsonl (default: table on a terminal, jsonl otherwise)" };
         format.AcceptOnlyFromAmong("table", "jsonl");
         var output = new Option<string?>("--output", "-o") { Description = "append reports to FILE instead of standard output" };
@@ -30,38 +30,43 @@ internal static class MonitorCommand
 
         var model = new Option<string?>("--model") { Description = "shape model file (default: the shipped model; without one, the heuristics)" };
         var heuristics = new Option<bool>("--heuristics") { Description = "classify with the explainable heuristics alone" };
-        var metrics = new Option<string>("--metrics")
-        {
-            Description = "serve Prometheus metrics on HOST:PORT ('off' to disable)",
-            DefaultValueFactory = _ => "127.0.0.1:9464",
-        };
-        var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate this policy on every verdict change and at each connection's end" };
-        var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: store alerts in this SQLite file" };
+        var metrics = new Option<string?>("--metrics") { Description = "serve Prometheus metrics on HOST:PORT, or 'off' (default: 127.0.0.1:9464)" };
+        var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate this policy on every verdict change and at each connection's end; reloaded when its files change" };
+        var db = new Option<string?>("--db", "--alerts-db") { HelpName = "FILE", Description = $"SQLite store of alerts and blocks (default: {MonitorSettings.DefaultDatabase})" };
         var enforce = new Option<bool>("--enforce") { Description = "carry out the policy's blocks in the host firewall" };
         var dryRun = new Option<bool>("--dry-run") { Description = "say which blocks --enforce would make, change nothing" };
-        var firewall = new Option<string>("--firewall") { Description = "auto, nftables or iptables", DefaultValueFactory = _ => "auto" };
+        var firewall = new Option<string?>("--firewall") { Description = "auto, nftables or iptables (default: auto)" };
         firewall.AcceptOnlyFromAmong("auto", "nftables", "iptables");
         var ignore = new Option<string[]>("--ignore") { HelpName = "CIDR", Description = "never block addresses in this network (repeat; loopback and own addresses always)" };
-        var command = new Command("monitor", "Capture live from interfaces and report each SSH connection as it ends.")
+        var command = new Command("monitor", "Capture live from interfaces, report each SSH connection, raise alerts and enforce blocks.")
         {
-            interfaces, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, alertsDb, enforce, dryRun, firewall, ignore,
+            interfaces, config, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, db, enforce, dryRun, firewall, ignore,
         };
-        command.SetAction(parse => new MonitorRunner(console).Run(new MonitorOptions(
-            parse.GetValue(interfaces) ?? [],
-            parse.GetValue(filter) ?? "tcp",
-            parse.GetValue(format),
-            parse.GetValue(output),
-            parse.GetValue(allFlows),
-            parse.GetValue(duration),
-            parse.GetValue(model),
-            parse.GetValue(heuristics),
-            parse.GetValue(metrics),
-            parse.GetValue(rules),
-            parse.GetValue(alertsDb),
-            parse.GetValue(enforce),
-            parse.GetValue(dryRun),
-            parse.GetValue(firewall) ?? "auto",
-            parse.GetValue(ignore))));
+        command.SetAction(parse => new MonitorRunner(console).Run(parse.GetValue(config), settings =>
+        {
+            if (parse.GetValue(interfaces) is { Length: > 0 } given)
+            {
+                settings.Interfaces = [.. given];
+            }
+
+            settings.Filter = parse.GetValue(filter) ?? settings.Filter;
+            settings.Format = parse.GetValue(format) ?? settings.Format;
+            settings.Output = parse.GetValue(output) ?? settings.Output;
+            settings.AllFlows |= parse.GetValue(allFlows);
+            settings.DurationSeconds = parse.GetValue(duration) ?? settings.DurationSeconds;
+            settings.Model = parse.GetValue(model) ?? settings.Model;
+            settings.Heuristics |= parse.GetValue(heuristics);
+            settings.Metrics = parse.GetValue(metrics) ?? settings.Metrics;
+            settings.Rules = parse.GetValue(rules) ?? settings.Rules;
+            settings.Database = parse.GetValue(db) ?? settings.Database;
+            settings.Enforce |= parse.GetValue(enforce);
+            settings.DryRun |= parse.GetValue(dryRun);
+            settings.Firewall = parse.GetValue(firewall) ?? settings.Firewall;
+            if (parse.GetValue(ignore) is { Length: > 0 } networks)
+            {
+                settings.Enforcement.IgnoreNetworks = [.. networks];
+            }
+        }));
         return command;
     }
 }

@@ -31,8 +31,11 @@ public sealed class AlertingConnectionSink : IConnectionSink
     /// <summary>Alerts whose id was already in the store (the same capture replayed again).</summary>
     public int AlreadyStored { get; private set; }
 
-    /// <summary>Told of every block a rule decides, with the rule's id and the packet time of the decision.</summary>
-    public Action<BlockDecision, string, long>? BlockDecided { get; set; }
+    /// <summary>
+    /// Told of every block a rule decides, with the rule's id and the packet time of the decision; answers whether the
+    /// block is (or already was) in force, which the alert then says.
+    /// </summary>
+    public Func<BlockDecision, string, long, bool>? BlockDecided { get; set; }
 
     public void OnConnection(ConnectionReport report)
     {
@@ -44,11 +47,12 @@ public sealed class AlertingConnectionSink : IConnectionSink
     public void Evaluate(ConnectionReport report)
     {
         var evaluation = _engine.Evaluate(report);
+        HashSet<string>? enforced = null;
         foreach (var hit in evaluation.Hits)
         {
-            if (hit.Block is { } block)
+            if (hit.Block is { } block && BlockDecided?.Invoke(block, hit.Rule.Id, evaluation.DecisionMicros) == true)
             {
-                BlockDecided?.Invoke(block, hit.Rule.Id, evaluation.DecisionMicros);
+                (enforced ??= []).Add(hit.Rule.Id);
             }
         }
 
@@ -59,7 +63,7 @@ public sealed class AlertingConnectionSink : IConnectionSink
                 continue;
             }
 
-            var alert = AlertFactory.Create(hit, report, evaluation.DecisionMicros, _sensor);
+            var alert = AlertFactory.Create(hit, report, evaluation.DecisionMicros, _sensor, enforced?.Contains(hit.Rule.Id) == true);
             if (_store is not null && !_store.TryAdd(alert))
             {
                 AlreadyStored++;

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TunnelGuard.Decoding;
 using TunnelGuard.Rules;
 
@@ -7,69 +9,190 @@ namespace TunnelGuard.Enforcement;
 /// <summary>
 /// Carries out the blocks rules decide: each request passes the <see cref="BlockGuard"/> on the pipeline thread (it
 /// only counts), then waits in a bounded queue for a worker that talks to the firewall, so a slow or failing firewall
-/// never stalls capture. An address already blocked is not blocked again until its block has run out. Every block,
-/// refusal and failure is written to the audit writer.
+/// never stalls capture. An address already blocked is not blocked again until its block has run out. With a
+/// <see cref="BlockStore"/>, every block is recorded, re-applied by <see cref="RestoreAsync"/> after a restart and
+/// ended by <see cref="ExpireDueAsync"/> when it runs out; every block, refusal, expiry and failure is audited (store
+/// and log).
 /// </summary>
 public sealed class Enforcer : IAsyncDisposable
 {
     private readonly IFirewall _firewall;
     private readonly BlockGuard _guard;
-    private readonly TextWriter _audit;
-    private readonly Channel<FirewallBlock> _queue = Channel.CreateBounded<FirewallBlock>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly BlockStore? _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Channel<PendingBlock> _queue = Channel.CreateBounded<PendingBlock>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Dictionary<(IpAddress, IpAddress?), long> _activeUntil = [];
+    private readonly SemaphoreSlim _firewallLock = new(1, 1);
     private readonly Task _worker;
+    private bool _ready;
     private long _failures;
     private long _applied;
+    private long _refused;
+    private long _expired;
+    private long _reapplied;
 
-    public Enforcer(IFirewall firewall, BlockGuard guard, TextWriter audit)
+    public Enforcer(IFirewall firewall, BlockGuard guard, BlockStore? store = null, TimeProvider? time = null, ILogger<Enforcer>? log = null)
     {
         _firewall = firewall;
         _guard = guard;
-        _audit = audit;
+        _store = store;
+        _time = time ?? TimeProvider.System;
+        _log = (ILogger?)log ?? NullLogger.Instance;
         _worker = Task.Run(WorkAsync);
     }
 
+    public string FirewallName => _firewall.Name;
+
+    /// <summary>Blocks put into the firewall (not counting re-applications).</summary>
     public long Applied => Interlocked.Read(ref _applied);
 
+    /// <summary>Firewall commands that failed, and blocks lost to a full queue.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Asks for the block a rule decided, at packet time <paramref name="nowMicros"/>.</summary>
-    public void Request(BlockDecision decision, string ruleId, long nowMicros)
+    /// <summary>Requests the guard refused (protected address or rate cap).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Blocks that ran out and were ended.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
+    /// <summary>Blocks from the store put back into the firewall at start.</summary>
+    public long Reapplied => Interlocked.Read(ref _reapplied);
+
+    /// <summary>Blocks in force now (wall clock).</summary>
+    public int Active
+    {
+        get
+        {
+            var now = NowMicros();
+            lock (_activeUntil)
+            {
+                return _activeUntil.Values.Count(until => until > now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the block a rule decided, at packet time <paramref name="nowMicros"/>. True when the target is (or is
+    /// about to be) blocked; false when the guard refused or the queue was full.
+    /// </summary>
+    public bool Request(BlockDecision decision, string ruleId, long nowMicros)
     {
         var addresses = decision.Addresses;
         if (decision.Target == BlockTarget.Pair && addresses.Count == 2)
         {
-            Enqueue(addresses[0], addresses[1], decision.Duration, ruleId, nowMicros);
-            return;
+            return Enqueue(addresses[0], addresses[1], decision.Duration, ruleId, nowMicros);
         }
 
+        var any = false;
         foreach (var address in addresses)
         {
-            Enqueue(address, null, decision.Duration, ruleId, nowMicros);
+            any |= Enqueue(address, null, decision.Duration, ruleId, nowMicros);
         }
+
+        return any;
+    }
+
+    /// <summary>Puts the store's unexpired blocks back into the firewall (after a restart, or a firewall flush); returns how many.</summary>
+    public async Task<int> RestoreAsync(CancellationToken cancellation)
+    {
+        if (_store is null)
+        {
+            return 0;
+        }
+
+        var now = NowMicros();
+        var count = 0;
+        foreach (var record in _store.Active(now))
+        {
+            var block = record.ToFirewallBlock(now);
+            if (await TryFirewallAsync(() => _firewall.BlockAsync(block, cancellation), cancellation).ConfigureAwait(false))
+            {
+                lock (_activeUntil)
+                {
+                    _activeUntil[(record.Address, record.Peer)] = record.ExpiresMicros;
+                }
+
+                Interlocked.Increment(ref _reapplied);
+                count++;
+                _store.Audit(now, "reapply", record.Target, record.RuleId, $"{block.Seconds}s left");
+                _log.LogWarning("re-applied block of {Target} ({Seconds}s left, rule {Rule}) with {Firewall}", record.Target, block.Seconds, record.RuleId, _firewall.Name);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Ends the blocks whose time has run out: removes them from the firewall (if it has not done so itself) and records it.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellation)
+    {
+        var now = NowMicros();
+        IReadOnlyList<BlockRecord> due;
+        if (_store is not null)
+        {
+            due = _store.ExpireDue(now);
+        }
+        else
+        {
+            lock (_activeUntil)
+            {
+                due = [.. _activeUntil.Where(e => e.Value <= now).Select(e => new BlockRecord(0, e.Key.Item1, e.Key.Item2, "-", "-", 1, e.Value, e.Value))];
+            }
+        }
+
+        foreach (var record in due)
+        {
+            lock (_activeUntil)
+            {
+                if (_activeUntil.TryGetValue((record.Address, record.Peer), out var until) && until <= now)
+                {
+                    _activeUntil.Remove((record.Address, record.Peer));
+                }
+            }
+
+            await TryFirewallAsync(() => _firewall.UnblockAsync(record.ToFirewallBlock(now), cancellation), cancellation).ConfigureAwait(false);
+            Interlocked.Increment(ref _expired);
+            _log.LogWarning("block of {Target} expired (rule {Rule})", record.Target, record.RuleId);
+        }
+
+        return due.Count;
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
+        _firewallLock.Dispose();
     }
 
-    private void Enqueue(IpAddress address, IpAddress? peer, TimeSpan requested, string ruleId, long nowMicros)
+    private bool Enqueue(IpAddress address, IpAddress? peer, TimeSpan requested, string ruleId, long nowMicros)
     {
         lock (_activeUntil)
         {
             if (_activeUntil.TryGetValue((address, peer), out var until) && until > nowMicros)
             {
-                return;
+                return true;
             }
         }
 
+        var target = Describe(address, peer);
         var verdict = _guard.Decide(address, requested, nowMicros);
         if (!verdict.Allowed)
         {
-            Audit($"refused to block {Describe(address, peer)} for rule {ruleId}: {verdict.Reason}");
-            return;
+            Interlocked.Increment(ref _refused);
+            _store?.Audit(NowMicros(), "refuse", target, ruleId, verdict.Reason);
+            _log.LogWarning("refused to block {Target} for rule {Rule}: {Reason}", target, ruleId, verdict.Reason);
+            return false;
+        }
+
+        var block = peer is { } p
+            ? new FirewallBlock(address, verdict.Duration, BlockScope.Pair, p)
+            : new FirewallBlock(address, verdict.Duration);
+        if (!_queue.Writer.TryWrite(new PendingBlock(block, ruleId, verdict.Reason, verdict.Offence)))
+        {
+            Interlocked.Increment(ref _failures);
+            _log.LogError("block queue full: {Target} not blocked", target);
+            return false;
         }
 
         lock (_activeUntil)
@@ -77,52 +200,75 @@ public sealed class Enforcer : IAsyncDisposable
             _activeUntil[(address, peer)] = nowMicros + (long)verdict.Duration.TotalMicroseconds;
         }
 
-        var block = peer is { } p
-            ? new FirewallBlock(address, verdict.Duration, BlockScope.Pair, p)
-            : new FirewallBlock(address, verdict.Duration);
-        if (!_queue.Writer.TryWrite(block))
-        {
-            Interlocked.Increment(ref _failures);
-            Audit($"block queue full: {Describe(address, peer)} not blocked");
-            return;
-        }
-
-        Audit($"blocking {Describe(address, peer)} for {(long)verdict.Duration.TotalSeconds}s (rule {ruleId}, {verdict.Reason})");
+        _log.LogWarning("blocking {Target} for {Seconds}s (rule {Rule}, {Reason})", target, (long)verdict.Duration.TotalSeconds, ruleId, verdict.Reason);
+        return true;
     }
 
     private async Task WorkAsync()
     {
-        var ready = false;
-        await foreach (var block in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var pending in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            try
+            var block = pending.Block;
+            if (await TryFirewallAsync(() => _firewall.BlockAsync(block, CancellationToken.None), CancellationToken.None).ConfigureAwait(false))
             {
-                if (!ready)
-                {
-                    await _firewall.EnsureReadyAsync(CancellationToken.None).ConfigureAwait(false);
-                    ready = true;
-                }
-
-                await _firewall.BlockAsync(block, CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref _applied);
-                Audit($"blocked {Describe(block.Address, block.Peer)} with {_firewall.Name}");
+                RecordApplied(pending);
+                _log.LogWarning("blocked {Target} with {Firewall}", Describe(block.Address, block.Peer), _firewall.Name);
             }
-            catch (FirewallException ex)
+            else
             {
-                Interlocked.Increment(ref _failures);
-                Audit($"firewall error: {ex.Message}");
+                lock (_activeUntil)
+                {
+                    _activeUntil.Remove((block.Address, block.Scope == BlockScope.Pair ? block.Peer : null));
+                }
             }
         }
     }
+
+    private void RecordApplied(PendingBlock pending)
+    {
+        try
+        {
+            _store?.Add(pending.Block, pending.RuleId, pending.Reason, pending.Offence, NowMicros());
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            // The block is in force; only its record is missing. Counted and logged, never fatal.
+            Interlocked.Increment(ref _failures);
+            _log.LogError("block of {Target} is in force but could not be recorded in {Store}: {Error}", Describe(pending.Block.Address, pending.Block.Peer), _store?.Path, ex.Message);
+        }
+    }
+
+    /// <summary>Runs one firewall change (making the firewall ready first); false, counted and logged when it fails.</summary>
+    private async Task<bool> TryFirewallAsync(Func<Task> change, CancellationToken cancellation)
+    {
+        await _firewallLock.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            if (!_ready)
+            {
+                await _firewall.EnsureReadyAsync(cancellation).ConfigureAwait(false);
+                _ready = true;
+            }
+
+            await change().ConfigureAwait(false);
+            return true;
+        }
+        catch (FirewallException ex)
+        {
+            Interlocked.Increment(ref _failures);
+            _ready = false;
+            _store?.Audit(NowMicros(), "error", null, null, ex.Message);
+            _log.LogError("firewall error: {Error}", ex.Message);
+            return false;
+        }
+        finally
+        {
+            _firewallLock.Release();
+        }
+    }
+
+    private long NowMicros() => _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
 
     private static string Describe(IpAddress address, IpAddress? peer) => peer is { } p ? $"{address} <-> {p}" : address.ToString();
-
-    private void Audit(string line)
-    {
-        lock (_audit)
-        {
-            _audit.WriteLine($"tunnelguard: {line}");
-            _audit.Flush();
-        }
-    }
 }

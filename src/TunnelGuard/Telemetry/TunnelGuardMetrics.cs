@@ -1,8 +1,11 @@
 using Prometheus;
+using TunnelGuard.Alerts;
 using TunnelGuard.Capture;
 using TunnelGuard.Classification;
+using TunnelGuard.Enforcement;
 using TunnelGuard.Pipeline;
 using TunnelGuard.Reporting;
+using TunnelGuard.Rules;
 
 namespace TunnelGuard.Telemetry;
 
@@ -11,7 +14,7 @@ namespace TunnelGuard.Telemetry;
 /// packet was dropped; never an address). The per-packet path keeps plain counters; they are copied into the metrics
 /// just before each scrape, so capture never pays for a metric update.
 /// </summary>
-public sealed class TunnelGuardMetrics
+public sealed class TunnelGuardMetrics : IAlertSink
 {
     private static readonly double[] LatencyBuckets = [0.5, 1, 2, 3, 5, 8, 12, 20, 30, 60, 120];
 
@@ -23,12 +26,22 @@ public sealed class TunnelGuardMetrics
     private readonly Counter _evictions;
     private readonly Counter _sshConnections;
     private readonly Histogram _verdictLatency;
+    private readonly Counter _alerts;
+    private readonly Gauge _blocksActive;
+    private readonly Counter _blocksAdded;
+    private readonly Counter _blocksExpired;
+    private readonly Counter _blocksReapplied;
+    private readonly Counter _blocksRefused;
+    private readonly Counter _firewallErrors;
+    private readonly Counter _ruleReloads;
     private readonly Dictionary<string, Counter.Child> _byVerdict = [];
     private readonly Dictionary<string, Histogram.Child> _latencyByVerdict = [];
     private Func<PipelineCounters>? _pipeline;
     private Func<int>? _flows;
     private Func<long>? _evicted;
     private Func<LiveCaptureStatistics>? _capture;
+    private Enforcer? _enforcer;
+    private RuleReloader? _reloader;
 
     public TunnelGuardMetrics(CollectorRegistry? registry = null)
     {
@@ -44,6 +57,14 @@ public sealed class TunnelGuardMetrics
             "tunnelguard_verdict_latency_seconds",
             "Seconds of encrypted traffic until a connection's final verdict was first reached.",
             new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["verdict"] });
+        _alerts = factory.CreateCounter("tunnelguard_alerts_total", "Alerts raised, by rule and severity.", "rule", "severity");
+        _blocksActive = factory.CreateGauge("tunnelguard_blocks_active", "Blocks in force in the host firewall.");
+        _blocksAdded = factory.CreateCounter("tunnelguard_blocks_added_total", "Blocks put into the host firewall.");
+        _blocksExpired = factory.CreateCounter("tunnelguard_blocks_expired_total", "Blocks that ran out and were ended.");
+        _blocksReapplied = factory.CreateCounter("tunnelguard_blocks_reapplied_total", "Stored blocks put back into the firewall at start.");
+        _blocksRefused = factory.CreateCounter("tunnelguard_blocks_refused_total", "Blocks the safety guard refused (ignore list, own address, rate cap).");
+        _firewallErrors = factory.CreateCounter("tunnelguard_firewall_errors_total", "Firewall commands that failed, and blocks lost to a full queue.");
+        _ruleReloads = factory.CreateCounter("tunnelguard_rule_reloads_total", "Policy reloads after a change, by result.", "result");
         foreach (var label in Labels.Classes.Append(Labels.Unknown))
         {
             _byVerdict[label] = _sshConnections.WithLabels(label);
@@ -63,6 +84,15 @@ public sealed class TunnelGuardMetrics
         _evicted = () => pipeline.Flows.FlowsEvicted;
         _capture = capture is null ? null : capture.Statistics;
     }
+
+    /// <summary>Where the enforcement counters are read from at scrape time.</summary>
+    public void Observe(Enforcer enforcer) => _enforcer = enforcer;
+
+    /// <summary>Where the policy reload counters are read from at scrape time.</summary>
+    public void Observe(RuleReloader reloader) => _reloader = reloader;
+
+    /// <summary>Counts a raised alert by its rule and severity (rules are few, so the label stays low-cardinality).</summary>
+    public void OnAlert(Alert alert) => _alerts.WithLabels(alert.RuleId, AlertSeverities.Name(alert.Severity)).Inc();
 
     /// <summary>Counts an ended connection by its verdict; called once per connection, never per packet.</summary>
     public void OnConnection(ConnectionReport report)
@@ -104,6 +134,22 @@ public sealed class TunnelGuardMetrics
         if (_evicted is not null)
         {
             _evictions.IncTo(_evicted());
+        }
+
+        if (_enforcer is { } enforcer)
+        {
+            _blocksActive.Set(enforcer.Active);
+            _blocksAdded.IncTo(enforcer.Applied);
+            _blocksExpired.IncTo(enforcer.Expired);
+            _blocksReapplied.IncTo(enforcer.Reapplied);
+            _blocksRefused.IncTo(enforcer.Refused);
+            _firewallErrors.IncTo(enforcer.Failures);
+        }
+
+        if (_reloader is { } reloader)
+        {
+            _ruleReloads.WithLabels("ok").IncTo(reloader.Reloads);
+            _ruleReloads.WithLabels("rejected").IncTo(reloader.Rejected);
         }
 
         if (_capture?.Invoke() is { } stats)

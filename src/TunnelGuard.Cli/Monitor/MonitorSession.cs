@@ -1,0 +1,281 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using TunnelGuard.Capture;
+using TunnelGuard.Cli.Alerts;
+using TunnelGuard.Cli.Classify;
+using TunnelGuard.Cli.Replay;
+using TunnelGuard.Enforcement;
+using TunnelGuard.Pipeline;
+using TunnelGuard.Reporting;
+using TunnelGuard.Rules;
+using TunnelGuard.Telemetry;
+
+namespace TunnelGuard.Cli.Monitor;
+
+/// <summary>
+/// One run of the monitor with everything it opened: output, policy and its reloader, alert and block store,
+/// enforcer, capture, pipeline and metrics endpoint. <see cref="TryOpen"/> opens them in order and reports the first
+/// thing that cannot be opened in one line; <see cref="RunAsync"/> re-applies stored blocks, captures until stopped,
+/// then drains the queue, reports every open connection and flushes.
+/// </summary>
+internal sealed class MonitorSession : IAsyncDisposable
+{
+    private readonly MonitorSettings _settings;
+    private readonly ILogger _log;
+    private readonly List<IDisposable> _owned = [];
+    private readonly TunnelGuardMetrics _metrics = new();
+    private Enforcer? _enforcer;
+    private LiveCapture? _capture;
+    private PacketPipeline? _pipeline;
+
+    private MonitorSession(MonitorSettings settings, ILogger log)
+    {
+        _settings = settings;
+        _log = log;
+    }
+
+    public CollectorRegistry Registry => _metrics.Registry;
+
+    /// <summary>True when the run ended because of an error rather than a stop request.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>Opens the session, or returns null after saying on standard error what is wrong.</summary>
+    public static MonitorSession? TryOpen(MonitorSettings settings, CliConsole console, ILoggerFactory logging)
+    {
+        var session = new MonitorSession(settings, logging.CreateLogger("TunnelGuard.Monitor"));
+        try
+        {
+            if (session.Open(console, logging))
+            {
+                return session;
+            }
+        }
+        catch (Exception ex) when (ex is FirewallException or SqliteException or IOException or UnauthorizedAccessException or LiveCaptureException or ArgumentException)
+        {
+            console.Error.WriteLine($"tunnelguard: {ex.Message}");
+        }
+
+        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return null;
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await RunCoreAsync(stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Failed = true;
+            _log.LogCritical("monitor failed: {Error}", ex.Message);
+        }
+    }
+
+    private async Task RunCoreAsync(CancellationToken stopping)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        if (_settings.DurationSeconds is { } seconds)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+
+        Task expiry = Task.CompletedTask;
+        if (_enforcer is { } enforcer)
+        {
+            var restored = await enforcer.RestoreAsync(stop.Token).ConfigureAwait(false);
+            _log.LogInformation("enforcement on ({Firewall}); {Count} stored block(s) re-applied", enforcer.FirewallName, restored);
+            expiry = ExpireLoopAsync(enforcer, stop.Token);
+        }
+
+        var capture = _capture!;
+        var pipeline = _pipeline!;
+        _log.LogInformation("listening on {Interfaces} (filter '{Filter}')", string.Join(", ", _settings.Interfaces), _settings.Filter);
+        await LivePipelineRunner.RunAsync(capture, pipeline, TimeProvider.System, stop.Token).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await expiry.ConfigureAwait(false);
+        var stats = capture.Statistics();
+        _log.LogInformation(
+            "stopped: {Packets} packets analysed, {Received} received by libpcap, {KernelDropped} dropped by the kernel, {QueueDropped} dropped by a full queue",
+            pipeline.Counters.Packets, stats.Received, stats.KernelDropped, stats.QueueDropped);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _capture?.Dispose();
+        _capture = null;
+        if (_enforcer is not null)
+        {
+            await _enforcer.DisposeAsync().ConfigureAwait(false);
+            _enforcer = null;
+        }
+
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+
+        _owned.Clear();
+    }
+
+    private bool Open(CliConsole console, ILoggerFactory logging)
+    {
+        var settings = _settings;
+        if (!ClassifierLoader.TryLoad(settings.Model, settings.Heuristics, console, out var classifier))
+        {
+            return false;
+        }
+
+        StreamWriter? file = null;
+        if (settings.Output is { } path)
+        {
+            try
+            {
+                file = new StreamWriter(path, append: true, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                console.Error.WriteLine($"tunnelguard: {path}: cannot write: {ex.Message}");
+                return false;
+            }
+
+            _owned.Add(file);
+        }
+
+        var output = (TextWriter?)file ?? console.Out;
+        var table = settings.Format == "table" || (settings.Format is null && file is null && console.OutIsTerminal);
+        IConnectionSink sink;
+        if (table)
+        {
+            sink = new ConnectionTableWriter(output);
+        }
+        else
+        {
+            var json = new ConnectionJsonWriter(output);
+            _owned.Add(json);
+            sink = json;
+        }
+
+        var alerts = ReplayAlerts.Create(console, settings.Rules, settings.Rules is null ? null : settings.Database, out var alertsCode);
+        if (alertsCode != ExitCodes.Success)
+        {
+            return false;
+        }
+
+        if (alerts is not null)
+        {
+            _owned.Add(alerts);
+            sink = alerts.Wrap(sink, output, table, _metrics);
+        }
+
+        if ((settings.Enforce || settings.DryRun) && !OpenEnforcer(logging))
+        {
+            return false;
+        }
+
+        var sensor = string.Join(",", settings.Interfaces);
+        _pipeline = new PacketPipeline(settings.FlowTable, new FlushingSink(sink, output, _metrics), settings.AllFlows, sensor, classifier);
+        if (alerts?.Sink is { } alerting)
+        {
+            // Rules run on every verdict change of an open connection, so a tunnel is blocked while it is in use.
+            _pipeline.VerdictChanged = alerting.Evaluate;
+            if (_enforcer is { } enforcer)
+            {
+                alerting.BlockDecided = enforcer.Request;
+            }
+
+            if (settings.RulesReloadSeconds > 0)
+            {
+                var reloader = new RuleReloader(settings.Rules!, alerts.Engine, OnPolicyChange, TimeProvider.System, TimeSpan.FromSeconds(settings.RulesReloadSeconds));
+                _owned.Add(reloader);
+                _metrics.Observe(reloader);
+            }
+        }
+
+        if (_enforcer is not null)
+        {
+            _metrics.Observe(_enforcer);
+        }
+
+        _capture = LiveCapture.Start(new LiveCaptureOptions { Interfaces = settings.Interfaces, Filter = settings.Filter });
+        _metrics.Observe(_pipeline, _capture);
+        return ServeMetrics(console);
+    }
+
+    private bool OpenEnforcer(ILoggerFactory logging)
+    {
+        var settings = _settings;
+        var firewall = FirewallFactory.Create(settings.DryRun ? "dry-run" : settings.Firewall);
+        var guard = new BlockGuard(settings.Enforcement);
+
+        // A dry run records nothing: its blocks never happened, and must not be re-applied by a later --enforce.
+        BlockStore? store = null;
+        if (!settings.DryRun)
+        {
+            store = BlockStore.Open(settings.Database);
+            _owned.Add(store);
+        }
+
+        _enforcer = new Enforcer(firewall, guard, store, TimeProvider.System, logging.CreateLogger<Enforcer>());
+        return true;
+    }
+
+    private bool ServeMetrics(CliConsole console)
+    {
+        if (_settings.Metrics == "off")
+        {
+            return true;
+        }
+
+        MonitorSettings.TryParseEndpoint(_settings.Metrics, out var host, out var port);
+        try
+        {
+            _owned.Add(_metrics.Serve(host, port));
+            _log.LogInformation("metrics on http://{Endpoint}/metrics", _settings.Metrics);
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Net.HttpListenerException or InvalidOperationException)
+        {
+            console.Error.WriteLine($"tunnelguard: cannot serve metrics on {_settings.Metrics}: {ex.Message}");
+            return false;
+        }
+    }
+
+    private void OnPolicyChange(RuleLoadResult result)
+    {
+        if (result.RuleSet is { } rules)
+        {
+            _log.LogWarning("policy reloaded from {Path}: {Count} rule(s) in force", _settings.Rules, rules.Rules.Count);
+            return;
+        }
+
+        _log.LogError("policy in {Path} is broken, the last good policy stays in force: {Errors}", _settings.Rules, string.Join("; ", result.Errors));
+    }
+
+    private async Task ExpireLoopAsync(Enforcer enforcer, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                await enforcer.ExpireDueAsync(stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Flushes after every report, so a live consumer sees each connection as it ends, and counts it.</summary>
+    private sealed class FlushingSink(IConnectionSink inner, TextWriter output, TunnelGuardMetrics metrics) : IConnectionSink
+    {
+        public void OnConnection(ConnectionReport report)
+        {
+            inner.OnConnection(report);
+            output.Flush();
+            metrics.OnConnection(report);
+        }
+    }
+}
