@@ -176,10 +176,15 @@ internal sealed class MonitorSession : IAsyncDisposable
 
         var sensor = string.Join(",", settings.Interfaces);
         _pipeline = new PacketPipeline(settings.FlowTable, new FlushingSink(sink, output, _metrics), settings.AllFlows, sensor, classifier);
+        _pipeline.VerdictChanged = LogVerdict;
         if (alerts?.Sink is { } alerting)
         {
             // Rules run on every verdict change of an open connection, so a tunnel is blocked while it is in use.
-            _pipeline.VerdictChanged = alerting.Evaluate;
+            _pipeline.VerdictChanged = report =>
+            {
+                LogVerdict(report);
+                alerting.Evaluate(report);
+            };
             if (_enforcer is { } enforcer)
             {
                 alerting.BlockDecided = enforcer.Request;
@@ -241,6 +246,11 @@ internal sealed class MonitorSession : IAsyncDisposable
             return false;
         }
     }
+
+    private void LogVerdict(ConnectionReport report) =>
+        _log.LogInformation(
+            "verdict {Label} ({Confidence:0.00}) for {Client} -> {Server} after {Seconds:0.0}s",
+            report.Verdict.Label, report.Verdict.Confidence, report.Client, report.Server, report.Verdict.DecidedAfterSeconds ?? 0);
 
     private void OnPolicyChange(RuleLoadResult result)
     {

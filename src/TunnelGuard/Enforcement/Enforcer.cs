@@ -162,7 +162,8 @@ public sealed class Enforcer : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
-        _firewallLock.Dispose();
+
+        // The firewall lock is not disposed: expiry and removal stay usable after the queue has been drained.
     }
 
     private bool Enqueue(IpAddress address, IpAddress? peer, TimeSpan requested, string ruleId, long nowMicros)

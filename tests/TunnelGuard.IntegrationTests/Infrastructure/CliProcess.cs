@@ -50,15 +50,28 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => StartCore(null, args);
+
+    /// <summary>Starts the CLI inside a network namespace (<c>ip netns exec</c> execs it, so <see cref="Id"/> is the CLI's PID).</summary>
+    public static CliProcess StartIn(string ns, params string[] args) => StartCore(ns, args);
+
+    private static CliProcess StartCore(string? ns, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(ns is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (ns is not null)
+        {
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(ns);
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(CliAssemblyPath);
         foreach (var arg in args)
         {
@@ -69,12 +82,17 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Waits until stdout holds a line containing <paramref name="text"/>; fails early if the process exits.</summary>
-    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout)
+    public Task<string> WaitForOutputAsync(string text, TimeSpan timeout) => WaitForLineAsync(_stdout, text, timeout);
+
+    /// <summary>Waits until stderr (where the monitor logs) holds a line containing <paramref name="text"/>.</summary>
+    public Task<string> WaitForErrorAsync(string text, TimeSpan timeout) => WaitForLineAsync(_stderr, text, timeout);
+
+    private async Task<string> WaitForLineAsync(StringBuilder stream, string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            foreach (var line in StandardOutput.Split('\n'))
+            foreach (var line in Read(stream).Split('\n'))
             {
                 if (line.Contains(text, StringComparison.Ordinal))
                 {

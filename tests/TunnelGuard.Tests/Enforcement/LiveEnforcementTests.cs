@@ -25,7 +25,7 @@ public sealed class LiveEnforcementTests
         File.WriteAllText(dir.File("policy.yaml"), BlockEveryUse);
         var monitor = host.StartInNamespace(
             "dotnet", Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll"), "monitor", "-i", host.ServerInterface, "--format", "jsonl",
-            "--duration", "120", "--metrics", "off", "--rules", dir.File("policy.yaml"), "--enforce", "--firewall", "nftables");
+            "--duration", "120", "--metrics", "off", "--rules", dir.File("policy.yaml"), "--db", dir.File("store.db"), "--enforce", "--firewall", "nftables");
         var stderr = new List<string>();
         ProcessRunner.WaitForLine(monitor.StandardError, "listening on");
         var errors = Task.Run(() =>

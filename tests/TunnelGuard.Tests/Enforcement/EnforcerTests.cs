@@ -1,0 +1,126 @@
+using TunnelGuard.Decoding;
+using TunnelGuard.Enforcement;
+using TunnelGuard.Rules;
+using TunnelGuard.Tests.Support;
+
+namespace TunnelGuard.Tests.Enforcement;
+
+/// <summary>
+/// The enforcer's bookkeeping with a real SQLite store and the dry-run backend (it records each firewall change;
+/// the nftables backend itself is exercised against the kernel in FirewallBackendTests and the live tests).
+/// </summary>
+public sealed class EnforcerTests
+{
+    private static readonly IpAddress Client = IpAddress.Parse("198.18.6.1");
+    private static readonly IpAddress Server = IpAddress.Parse("198.18.6.2");
+
+    [Fact]
+    public async Task Block_IsApplied_Recorded_AndExpiresOnTime()
+    {
+        using var rig = new Rig();
+        var (clock, store) = (rig.Clock, rig.Store);
+        var firewall = new DryRunFirewall();
+        var enforcer = new Enforcer(firewall, Guard(), store, clock);
+
+        Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromSeconds(30), 0), "no-tunnels", clock.NowMicros));
+        await enforcer.DisposeAsync();
+
+        Assert.Contains("block 198.18.6.1 for 30s", firewall.Actions);
+        Assert.Equal(1, enforcer.Applied);
+        Assert.Equal("no-tunnels", Assert.Single(store.Active(clock.NowMicros)).RuleId);
+
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(0, await enforcer.ExpireDueAsync(CancellationToken.None));
+        Assert.Equal(1, enforcer.Active);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await enforcer.ExpireDueAsync(CancellationToken.None));
+        Assert.Contains("unblock 198.18.6.1", firewall.Actions);
+        Assert.Equal(1, enforcer.Expired);
+        Assert.Equal(0, enforcer.Active);
+        Assert.Empty(store.Active(clock.NowMicros));
+    }
+
+    [Fact]
+    public async Task Restore_ReappliesOnlyUnexpiredBlocks_WithWhatIsLeftOfTheirTime()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using (var store = BlockStore.Open(dir.File("s.db")))
+        {
+            store.Add(new FirewallBlock(Client, TimeSpan.FromMinutes(10), BlockScope.Pair, Server), "reverse", "first offence", 1, clock.NowMicros);
+            store.Add(new FirewallBlock(IpAddress.Parse("198.18.6.9"), TimeSpan.FromSeconds(30)), "short", "first offence", 1, clock.NowMicros);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(4));
+        using var reopened = BlockStore.Open(dir.File("s.db"));
+        var firewall = new DryRunFirewall();
+        await using var enforcer = new Enforcer(firewall, Guard(), reopened, clock);
+
+        Assert.Equal(1, await enforcer.RestoreAsync(CancellationToken.None));
+        Assert.Equal(["ready", "block 198.18.6.1 <-> 198.18.6.2 for 360s"], firewall.Actions);
+        Assert.Equal(1, enforcer.Reapplied);
+        Assert.Contains(reopened.AuditTrail(), e => e.Action == "reapply" && e.RuleId == "reverse");
+
+        // Still in force: a new request for the same pair is not applied a second time.
+        Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Pair, [Client, Server], TimeSpan.FromMinutes(10), 0), "reverse", clock.NowMicros));
+        Assert.Equal(2, firewall.Actions.Count);
+    }
+
+    [Fact]
+    public async Task IgnoredAddress_IsRefused_Audited_AndNeverReachesTheFirewall()
+    {
+        using var rig = new Rig();
+        var (clock, store) = (rig.Clock, rig.Store);
+        var firewall = new DryRunFirewall();
+        var enforcer = new Enforcer(firewall, Guard("198.18.6.0/24"), store, clock);
+
+        Assert.False(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromHours(1), 0), "no-tunnels", clock.NowMicros));
+        await enforcer.DisposeAsync();
+
+        Assert.Empty(firewall.Actions);
+        Assert.Equal(1, enforcer.Refused);
+        var refusal = Assert.Single(store.AuditTrail());
+        Assert.Equal("refuse", refusal.Action);
+        Assert.Contains("198.18.6.0/24", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailingFirewall_IsCounted_AndTheTargetCanBeTriedAgain()
+    {
+        using var rig = new Rig();
+        var (clock, store) = (rig.Clock, rig.Store);
+
+        // A real backend whose command does not exist: the failure is the real one a missing nft gives.
+        var firewall = new NftablesFirewall(new CommandRunner(["/nonexistent/tunnelguard-test-nft"]));
+        var enforcer = new Enforcer(firewall, Guard(), store, clock);
+        Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromHours(1), 0), "no-tunnels", clock.NowMicros));
+        await enforcer.DisposeAsync();
+
+        Assert.Equal(1, enforcer.Failures);
+        Assert.Equal(0, enforcer.Applied);
+        Assert.Equal(0, enforcer.Active);
+        Assert.Empty(store.Active(clock.NowMicros));
+        Assert.Contains(store.AuditTrail(), e => e.Action == "error" && e.Detail.Contains("not installed", StringComparison.Ordinal));
+    }
+
+    private static BlockGuard Guard(params string[] ignore) =>
+        new(new EnforcementOptions { IgnoreNetworks = ignore, IgnoreSelf = false });
+
+    /// <summary>A store in a temporary folder and a clock that starts at a fixed time.</summary>
+    private sealed class Rig : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+
+        public Rig() => Store = BlockStore.Open(_dir.File("s.db"));
+
+        public ManualClock Clock { get; } = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+        public BlockStore Store { get; }
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            _dir.Dispose();
+        }
+    }
+}
