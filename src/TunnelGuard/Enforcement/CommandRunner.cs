@@ -42,8 +42,16 @@ public sealed class CommandRunner
         {
             if (input is not null)
             {
-                await process.StandardInput.WriteAsync(input.AsMemory(), cancellation).ConfigureAwait(false);
-                process.StandardInput.Close();
+                try
+                {
+                    await process.StandardInput.WriteAsync(input.AsMemory(), cancellation).ConfigureAwait(false);
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // The command exited before reading its input (e.g. `ip netns exec` into a namespace that is
+                    // gone): its exit code and standard error below say why.
+                }
             }
 
             var stdout = process.StandardOutput.ReadToEndAsync(cancellation);

@@ -12,7 +12,8 @@ namespace TunnelGuard.Enforcement;
 /// never stalls capture. An address already blocked is not blocked again until its block has run out. With a
 /// <see cref="BlockStore"/>, every block is recorded, re-applied by <see cref="RestoreAsync"/> after a restart and
 /// ended by <see cref="ExpireDueAsync"/> when it runs out; every block, refusal, expiry and failure is audited (store
-/// and log).
+/// and log). A block the firewall failed to take is tried again by <see cref="ExpireDueAsync"/> until it works or its
+/// time has run out; a failing firewall is logged once, not at every attempt, and again when it works.
 /// </summary>
 public sealed class Enforcer : IAsyncDisposable
 {
@@ -25,7 +26,9 @@ public sealed class Enforcer : IAsyncDisposable
     private readonly Dictionary<(IpAddress, IpAddress?), long> _activeUntil = [];
     private readonly SemaphoreSlim _firewallLock = new(1, 1);
     private readonly Task _worker;
+    private readonly List<(PendingBlock Pending, long UntilMicros)> _retry = [];
     private bool _ready;
+    private bool _failing;
     private long _failures;
     private long _applied;
     private long _refused;
@@ -58,6 +61,18 @@ public sealed class Enforcer : IAsyncDisposable
 
     /// <summary>Blocks from the store put back into the firewall at start.</summary>
     public long Reapplied => Interlocked.Read(ref _reapplied);
+
+    /// <summary>Blocks waiting to be tried again because the firewall failed.</summary>
+    public int Retrying
+    {
+        get
+        {
+            lock (_retry)
+            {
+                return _retry.Count;
+            }
+        }
+    }
 
     /// <summary>Blocks in force now (wall clock).</summary>
     public int Active
@@ -127,6 +142,7 @@ public sealed class Enforcer : IAsyncDisposable
     public async Task<int> ExpireDueAsync(CancellationToken cancellation)
     {
         var now = NowMicros();
+        await RetryFailedAsync(now, cancellation).ConfigureAwait(false);
         IReadOnlyList<BlockRecord> due;
         if (_store is not null)
         {
@@ -218,9 +234,51 @@ public sealed class Enforcer : IAsyncDisposable
             }
             else
             {
+                lock (_retry)
+                {
+                    if (_retry.Count < 1024)
+                    {
+                        _retry.Add((pending, NowMicros() + (long)block.Duration.TotalMicroseconds));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Tries again the blocks the firewall failed to take, with what is left of their time.</summary>
+    private async Task RetryFailedAsync(long now, CancellationToken cancellation)
+    {
+        List<(PendingBlock Pending, long UntilMicros)> due;
+        lock (_retry)
+        {
+            due = [.. _retry];
+            _retry.Clear();
+        }
+
+        foreach (var (pending, until) in due)
+        {
+            if (until <= now)
+            {
                 lock (_activeUntil)
                 {
-                    _activeUntil.Remove((block.Address, block.Scope == BlockScope.Pair ? block.Peer : null));
+                    _activeUntil.Remove((pending.Block.Address, pending.Block.Scope == BlockScope.Pair ? pending.Block.Peer : null));
+                }
+
+                continue;
+            }
+
+            var block = pending.Block with { Duration = TimeSpan.FromMicroseconds(until - now) };
+            if (await TryFirewallAsync(() => _firewall.BlockAsync(block, cancellation), cancellation).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _applied);
+                RecordApplied(pending with { Block = block });
+                _log.LogWarning("blocked {Target} with {Firewall} (retried)", Describe(block.Address, block.Peer), _firewall.Name);
+            }
+            else
+            {
+                lock (_retry)
+                {
+                    _retry.Add((pending, until));
                 }
             }
         }
@@ -253,14 +311,29 @@ public sealed class Enforcer : IAsyncDisposable
             }
 
             await change().ConfigureAwait(false);
+            if (_failing)
+            {
+                _failing = false;
+                _log.LogWarning("firewall {Firewall} works again", _firewall.Name);
+            }
+
             return true;
         }
         catch (FirewallException ex)
         {
             Interlocked.Increment(ref _failures);
             _ready = false;
-            _store?.Audit(NowMicros(), "error", null, null, ex.Message);
-            _log.LogError("firewall error: {Error}", ex.Message);
+            if (!_failing)
+            {
+                _failing = true;
+                _store?.Audit(NowMicros(), "error", null, null, ex.Message);
+                _log.LogError("firewall error: {Error} (further errors are counted in tunnelguard_firewall_errors_total and retried, not logged, until it works again)", ex.Message);
+            }
+            else
+            {
+                _log.LogDebug("firewall error: {Error}", ex.Message);
+            }
+
             return false;
         }
         finally

@@ -85,22 +85,46 @@ public sealed class EnforcerTests
     }
 
     [Fact]
-    public async Task FailingFirewall_IsCounted_AndTheTargetCanBeTriedAgain()
+    public async Task FirewallThatFails_IsCountedAndAuditedOnce_AndTheBlockIsRetriedUntilItWorks()
     {
         using var rig = new Rig();
         var (clock, store) = (rig.Clock, rig.Store);
 
-        // A real backend whose command does not exist: the failure is the real one a missing nft gives.
-        var firewall = new NftablesFirewall(new CommandRunner(["/nonexistent/tunnelguard-test-nft"]));
+        // Real nft, run in a namespace that does not exist yet: every change fails the way a broken firewall does,
+        // until the namespace is created (the cause goes away). Root only.
+        var ns = "tgf-" + Guid.NewGuid().ToString("N")[..8];
+        var firewall = new NftablesFirewall(new CommandRunner(["ip", "netns", "exec", ns]));
         var enforcer = new Enforcer(firewall, Guard(), store, clock);
-        Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromHours(1), 0), "no-tunnels", clock.NowMicros));
-        await enforcer.DisposeAsync();
+        try
+        {
+            Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromHours(1), 0), "no-tunnels", clock.NowMicros));
+            await enforcer.DisposeAsync();
+            await enforcer.ExpireDueAsync(CancellationToken.None);
 
-        Assert.Equal(1, enforcer.Failures);
-        Assert.Equal(0, enforcer.Applied);
-        Assert.Equal(0, enforcer.Active);
-        Assert.Empty(store.Active(clock.NowMicros));
-        Assert.Contains(store.AuditTrail(), e => e.Action == "error" && e.Detail.Contains("not installed", StringComparison.Ordinal));
+            Assert.Equal(2, enforcer.Failures);
+            Assert.Equal(0, enforcer.Applied);
+            Assert.Equal(1, enforcer.Retrying);
+            Assert.Single(store.AuditTrail(), e => e.Action == "error");
+
+            ProcessRunner.Run("ip", "netns", "add", ns);
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await enforcer.ExpireDueAsync(CancellationToken.None);
+
+            Assert.Equal(1, enforcer.Applied);
+            Assert.Equal(0, enforcer.Retrying);
+            Assert.Contains("198.18.6.1 timeout 50m", ProcessRunner.Run("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "tunnelguard", "addr4"), StringComparison.Ordinal);
+            Assert.Equal("no-tunnels", Assert.Single(store.Active(clock.NowMicros)).RuleId);
+        }
+        finally
+        {
+            try
+            {
+                ProcessRunner.Run("ip", "netns", "delete", ns);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
     }
 
     private static BlockGuard Guard(params string[] ignore) =>
