@@ -31,13 +31,17 @@ echo
 echo "== Live: monitor with rules/ and --enforce on the lab's SSH server (namespaces tglab-*, 198.18.4.0/24)"
 "${tg[@]}" lab up
 monitor_pid=
+# The demo's alerts and blocks go to a store of its own, so that they never land in (or come back from) the
+# machine's real one in /var/lib/tunnelguard.
+store_dir=$(mktemp -d /tmp/tunnelguard-demo.XXXXXX)
 cleanup() {
   if [ -n "$monitor_pid" ]; then kill -TERM "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
   "${tg[@]}" lab down >/dev/null 2>&1 || true
+  rm -rf "$store_dir"
 }
 trap cleanup EXIT
 ip netns exec tglab-srv "${tg[@]}" monitor -i eth0 -i eth1 --rules rules --enforce --firewall nftables \
-  --format table --metrics 127.0.0.1:9464 &
+  --db "$store_dir/alerts.db" --format table --metrics 127.0.0.1:9464 &
 monitor_pid=$!
 # `lab run` ends stray processes in the lab's namespaces after each scenario; this one it must keep.
 echo "$monitor_pid" >> /run/tunnelguard-lab/keep.pids
@@ -53,5 +57,8 @@ for _ in $(seq 1 60); do
 done
 echo "-- the block in the lab server's nftables, and the monitor's metrics"
 ip netns exec tglab-srv nft list set inet tunnelguard pair4 2>/dev/null | grep -A1 elements || echo "(no block was made)"
-ip netns exec tglab-srv curl -s http://127.0.0.1:9464/metrics | grep '^tunnelguard_packets_total\|^tunnelguard_ssh_connections_total' || true
+ip netns exec tglab-srv curl -s http://127.0.0.1:9464/metrics | grep '^tunnelguard_packets_total\|^tunnelguard_ssh_connections_total\|^tunnelguard_blocks_active\|^tunnelguard_alerts_total' || true
 wait "$scenario_pid" || echo "(the reverse-shell scenario failed: its tunnel was cut by the block)"
+echo "-- the block as the store keeps it, and the audit trail (tunnelguard blocks list / audit)"
+"${tg[@]}" blocks list --db "$store_dir/alerts.db" --format table
+"${tg[@]}" blocks audit --db "$store_dir/alerts.db" --format table
