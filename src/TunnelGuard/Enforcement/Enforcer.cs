@@ -23,7 +23,11 @@ public sealed class Enforcer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<PendingBlock> _queue = Channel.CreateBounded<PendingBlock>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    // Requested blocks by target and the packet time they run out: a target in here is not requested again.
     private readonly Dictionary<(IpAddress, IpAddress?), long> _activeUntil = [];
+
+    // Blocks the firewall has taken, by target and the wall-clock time they run out.
+    private readonly Dictionary<(IpAddress, IpAddress?), long> _inForce = [];
     private readonly SemaphoreSlim _firewallLock = new(1, 1);
     private readonly Task _worker;
     private readonly List<(PendingBlock Pending, long UntilMicros)> _retry = [];
@@ -80,9 +84,9 @@ public sealed class Enforcer : IAsyncDisposable
         get
         {
             var now = NowMicros();
-            lock (_activeUntil)
+            lock (_inForce)
             {
-                return _activeUntil.Values.Count(until => until > now);
+                return _inForce.Values.Count(until => until > now);
             }
         }
     }
@@ -128,6 +132,8 @@ public sealed class Enforcer : IAsyncDisposable
                     _activeUntil[(record.Address, record.Peer)] = record.ExpiresMicros;
                 }
 
+                InForce(record.Address, record.Peer, record.ExpiresMicros);
+
                 Interlocked.Increment(ref _reapplied);
                 count++;
                 _store.Audit(now, "reapply", record.Target, record.RuleId, $"{block.Seconds}s left");
@@ -150,9 +156,9 @@ public sealed class Enforcer : IAsyncDisposable
         }
         else
         {
-            lock (_activeUntil)
+            lock (_inForce)
             {
-                due = [.. _activeUntil.Where(e => e.Value <= now).Select(e => new BlockRecord(0, e.Key.Item1, e.Key.Item2, "-", "-", 1, e.Value, e.Value))];
+                due = [.. _inForce.Where(e => e.Value <= now).Select(e => new BlockRecord(0, e.Key.Item1, e.Key.Item2, "-", "-", 1, e.Value, e.Value))];
             }
         }
 
@@ -164,6 +170,11 @@ public sealed class Enforcer : IAsyncDisposable
                 {
                     _activeUntil.Remove((record.Address, record.Peer));
                 }
+            }
+
+            lock (_inForce)
+            {
+                _inForce.Remove((record.Address, record.Peer));
             }
 
             await TryFirewallAsync(() => _firewall.UnblockAsync(record.ToFirewallBlock(now), cancellation), cancellation).ConfigureAwait(false);
@@ -284,8 +295,18 @@ public sealed class Enforcer : IAsyncDisposable
         }
     }
 
+    private void InForce(IpAddress address, IpAddress? peer, long untilMicros)
+    {
+        lock (_inForce)
+        {
+            _inForce[(address, peer)] = untilMicros;
+        }
+    }
+
     private void RecordApplied(PendingBlock pending)
     {
+        var block = pending.Block;
+        InForce(block.Address, block.Scope == BlockScope.Pair ? block.Peer : null, NowMicros() + (block.Seconds * 1_000_000));
         try
         {
             _store?.Add(pending.Block, pending.RuleId, pending.Reason, pending.Offence, NowMicros());

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using TunnelGuard.Tests.Support;
+
+namespace TunnelGuard.Tests.Cli;
+
+/// <summary>
+/// Faults while the monitor runs live (root, namespaces, real sshd and nftables): each is survived, logged once,
+/// counted in the metrics, and recovered from when its cause goes away.
+/// </summary>
+public sealed partial class MonitorFaultTests
+{
+    private const string BlockEverySsh = """
+        rules:
+          - id: block-any-ssh
+            match: { label: [interactive, exec, file-transfer, forward-local, forward-remote, forward-dynamic] }
+            alert: { severity: high, title: Test block }
+            block: { target: client, duration: 5m }
+        """;
+
+    private static string Cli => Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll");
+
+    [Fact]
+    public void MissingFirewallCommand_IsLoggedOnceAndCounted_ThenTheBlockIsAppliedWhenItAppears()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("policy.yaml"), BlockEverySsh);
+        var bin = Directory.CreateDirectory(dir.File("bin")).FullName;
+
+        // The monitor's PATH is a folder without nft: the firewall is "missing" until the test puts nft there.
+        var monitor = host.StartInNamespace(
+            "env", $"PATH={bin}", Environment.ProcessPath!, Cli, "monitor", "-i", host.ServerInterface, "--format", "jsonl", "--duration", "120",
+            "--metrics", "127.0.0.1:9464", "--rules", dir.File("policy.yaml"), "--db", dir.File("store.db"), "--enforce", "--firewall", "nftables");
+        var log = new LineLog(monitor.StandardError);
+        log.WaitFor("listening on");
+
+        var ssh = host.SshArguments();
+        var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);
+        log.WaitFor("firewall error:");
+        Thread.Sleep(3_000);
+
+        Assert.Equal(1, log.Count("firewall error:"));
+        Assert.True(Metric(host, "tunnelguard_firewall_errors_total") >= 3, "the retries were not counted");
+        Assert.Equal(0, Metric(host, "tunnelguard_blocks_active"));
+
+        File.CreateSymbolicLink(Path.Combine(bin, "nft"), "/usr/sbin/nft");
+        log.WaitFor("blocked 198.18.6.1 with nftables (retried)", 20);
+
+        Assert.Equal(1, log.Count("firewall nftables works again"));
+        Assert.Equal(1, Metric(host, "tunnelguard_blocks_added_total"));
+        Assert.Contains("198.18.6.1", ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "nft", "list", "set", "inet", "tunnelguard", "addr4"), StringComparison.Ordinal);
+        ProcessRunner.Interrupt(monitor);
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Equal(0, monitor.ExitCode);
+        Assert.False(session.HasExited && session.ExitCode == 0, "the blocked session ended normally");
+    }
+
+    [Fact]
+    public void PolicyReplacedByGarbage_KeepsTheLastGoodPolicy_LogsOnce_AndALaterGoodPolicyTakesOver()
+    {
+        using var host = new NetnsSshd(port: 2022);
+        using var dir = new TempDirectory();
+        var policy = dir.File("policy.yaml");
+        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", string.Empty, StringComparison.Ordinal));
+        var monitor = host.StartInNamespace(
+            "dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "127.0.0.1:9464",
+            "--rules", policy, "--db", dir.File("store.db"));
+        var log = new LineLog(monitor.StandardError);
+        var output = new LineLog(monitor.StandardOutput);
+        log.WaitFor("listening on");
+
+        File.WriteAllText(policy, "rules:\n  - id: broken\n    match: { label: [nonsense] }\n    alert: [\n");
+        log.WaitFor("is broken, the last good policy stays in force", 20);
+        host.Ssh("echo under the old policy");
+        output.WaitFor("\"rule_id\":\"block-any-ssh\"", 20);
+        Thread.Sleep(2_500);
+
+        Assert.Equal(1, log.Count("is broken"));
+        Assert.Matches(PolicyLinePattern(), log.Text);
+        Assert.Equal(1, Metric(host, "tunnelguard_rule_reloads_total{result=\"rejected\"}"));
+
+        File.WriteAllText(policy, BlockEverySsh.Replace("block-any-ssh", "new-policy", StringComparison.Ordinal).Replace("block: { target: client, duration: 5m }", string.Empty, StringComparison.Ordinal));
+        log.WaitFor("policy reloaded", 20);
+        host.Ssh("echo under the new policy");
+        output.WaitFor("\"rule_id\":\"new-policy\"", 20);
+
+        Assert.Equal(1, Metric(host, "tunnelguard_rule_reloads_total{result=\"ok\"}"));
+        ProcessRunner.Interrupt(monitor);
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Equal(0, monitor.ExitCode);
+    }
+
+    private static double Metric(NetnsSshd host, string name)
+    {
+        var scraped = ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "curl", "-sf", "http://127.0.0.1:9464/metrics");
+        var line = scraped.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no {name} in {scraped}");
+        return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"policy\.yaml:\d+:\d+: ")]
+    private static partial Regex PolicyLinePattern();
+}
