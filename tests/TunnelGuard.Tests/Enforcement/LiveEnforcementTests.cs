@@ -70,6 +70,42 @@ public sealed class LiveEnforcementTests
         Assert.Contains("\"event_type\":\"alert\"", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Monitor_WithDryRun_SaysWhatItWouldBlock_ButTheSessionGoesOnAndNothingIsRecorded()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("policy.yaml"), BlockEveryUse);
+        var monitor = host.StartInNamespace(
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "tunnelguard.dll"), "monitor", "-i", host.ServerInterface, "--format", "jsonl",
+            "--duration", "120", "--metrics", "off", "--rules", dir.File("policy.yaml"), "--db", dir.File("store.db"), "--dry-run");
+        var log = new LineLog(monitor.StandardError);
+        log.WaitFor("listening on");
+
+        var ssh = host.SshArguments();
+        var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);
+        var ticks = 0;
+        _ = Task.Run(() =>
+        {
+            while (session.StandardOutput.ReadLine() is not null)
+            {
+                Interlocked.Increment(ref ticks);
+            }
+        });
+
+        log.WaitFor("blocked 198.18.6.1 with dry-run");
+        var atBlock = Volatile.Read(ref ticks);
+        Thread.Sleep(2000);
+
+        Assert.True(Volatile.Read(ref ticks) >= atBlock + 10, "the session stopped although nothing was blocked");
+        Assert.NotEqual(0, ProcessRunner.TryRun("ip", "netns", "exec", host.Namespace, "nft", "list", "table", "inet", "tunnelguard").ExitCode);
+        ProcessRunner.Interrupt(monitor);
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Equal(0, CliRunIn(dir.File("store.db")).Count(l => l.Contains("\"active\":true", StringComparison.Ordinal)));
+    }
+
+    private static string[] CliRunIn(string db) => TunnelGuard.Tests.Cli.CliRun.Of("blocks", "list", "--all", "--db", db, "--format", "jsonl").OutLines;
+
     private static bool Said(List<string> lines, string text)
     {
         lock (lines)

@@ -7,6 +7,24 @@ internal static class ProcessRunner
 {
     public static string Run(string file, params string[] args)
     {
+        var (code, stdout, stderr) = Execute(file, args);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {code}: {stderr}");
+        }
+
+        return stdout;
+    }
+
+    /// <summary>Runs a tool that may fail; its exit code and standard output.</summary>
+    public static (int ExitCode, string Output) TryRun(string file, params string[] args)
+    {
+        var (code, stdout, _) = Execute(file, args);
+        return (code, stdout);
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Execute(string file, string[] args)
+    {
         var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -22,12 +40,7 @@ internal static class ProcessRunner
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
-        }
-
-        return stdout;
+        return (process.ExitCode, stdout, stderr.Result);
     }
 
     /// <summary>Reads lines until one contains <paramref name="text"/>; fails the test after 20 s.</summary>
