@@ -52,7 +52,10 @@ public sealed class CommandRunner
             if (process.ExitCode != 0)
             {
                 var said = (await stderr.ConfigureAwait(false)).Trim();
-                throw new FirewallException($"{file} {string.Join(' ', args)} failed (exit {process.ExitCode}): {said}");
+                var hint = said.Contains("Operation not permitted", StringComparison.Ordinal) || said.Contains("Permission denied", StringComparison.Ordinal)
+                    ? " (changing the firewall needs root or CAP_NET_ADMIN)"
+                    : string.Empty;
+                throw new FirewallException($"{file} {string.Join(' ', args)} failed (exit {process.ExitCode}): {said}{hint}");
             }
 
             return await stdout.ConfigureAwait(false);
