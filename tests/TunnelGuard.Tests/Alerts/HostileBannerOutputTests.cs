@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using TunnelGuard.Alerts;
 using TunnelGuard.Capture;
 using TunnelGuard.Decoding;
+using TunnelGuard.Enforcement;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
 using TunnelGuard.Rules;
@@ -17,7 +18,8 @@ namespace TunnelGuard.Tests.Alerts;
 /// <summary>
 /// Issue 7, "Injection": an SSH connection whose banners and KEXINIT names carry shell metacharacters, ANSI and OSC
 /// escapes, a BEL, a lone CR, newlines, JSON and SQL breakers, replayed from a pcap through every output end to end.
-/// Every output must keep the text (escaped) and none may let a control character or an extra line through.
+/// Every output must keep the text (escaped) and none may let a control character or an extra line through; the
+/// firewall command is given parsed addresses only.
 /// </summary>
 public sealed class HostileBannerOutputTests : IDisposable
 {
@@ -127,16 +129,7 @@ public sealed class HostileBannerOutputTests : IDisposable
         Assert.NotNull(loaded.RuleSet);
         using var syslog = new SyslogAlertSink(new SyslogTarget(false, "127.0.0.1", port), hostName: "sensor");
         var alerting = new AlertingConnectionSink(null, new RuleEngine(loaded.RuleSet!), null, [syslog]);
-        var pipeline = new PacketPipeline(new FlowTableOptions(), alerting, source: "hostile.pcap");
-        using (var reader = CaptureFileReader.Open(_pcap))
-        {
-            while (reader.TryRead(out var packet))
-            {
-                pipeline.Process(packet);
-            }
-        }
-
-        pipeline.Complete();
+        Replay(new PacketPipeline(new FlowTableOptions(), alerting, source: "hostile.pcap"));
         IPEndPoint? from = null;
         var message = Encoding.UTF8.GetString(receiver.Receive(ref from));
 
@@ -146,6 +139,46 @@ public sealed class HostileBannerOutputTests : IDisposable
         var json = message[(message.IndexOf('\uFEFF', StringComparison.Ordinal) + 1)..];
         using var doc = JsonDocument.Parse(json);
         AssertClientSoftware(doc.RootElement.GetProperty("ssh"));
+    }
+
+    [Fact]
+    public async Task Firewall_IsGivenOnlyTheParsedAddress_NeverTextFromTheWire()
+    {
+        // A stand-in for nft that records its arguments and standard input (the batch) instead of changing anything.
+        var log = _dir.File("nft.log");
+        var recorder = _dir.File("nft-recorder.sh");
+        File.WriteAllText(recorder, $"#!/bin/sh\nprintf 'argv %s\\n' \"$@\" >> '{log}'\ncat >> '{log}'\n");
+        ProcessRunner.Run("chmod", "u+x", recorder);
+        var rules = _dir.File("block.yaml");
+        File.WriteAllText(rules, Rule.Replace("suppress: 0", "suppress: 0\n    block: { target: client, duration: 5m }", StringComparison.Ordinal));
+        var loaded = RuleLoader.Load(rules);
+        Assert.NotNull(loaded.RuleSet);
+        var audit = new StringWriter();
+        var enforcer = new Enforcer(new NftablesFirewall(new CommandRunner([recorder])), new BlockGuard(new EnforcementOptions()), audit);
+        var alerting = new AlertingConnectionSink(null, new RuleEngine(loaded.RuleSet!), null, []) { BlockDecided = enforcer.Request };
+        Replay(new PacketPipeline(new FlowTableOptions(), alerting, source: "hostile.pcap"));
+        await enforcer.DisposeAsync();
+
+        Assert.Contains("blocked 198.18.0.1", audit.ToString(), StringComparison.Ordinal);
+        var recorded = File.ReadAllText(log);
+        Assert.Contains("add element inet tunnelguard addr4 { 198.18.0.1 timeout 300s }", recorded, StringComparison.Ordinal);
+        foreach (var line in recorded.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Assert.Matches(@"^(argv (nft|-f|-)|(add|delete|flush) [a-z0-9_ .:{};@-]+)$", line);
+        }
+    }
+
+    private void Replay(PacketPipeline pipeline)
+    {
+        using (var reader = CaptureFileReader.Open(_pcap))
+        {
+            while (reader.TryRead(out var packet))
+            {
+                pipeline.Process(packet);
+            }
+        }
+
+        pipeline.Complete();
     }
 
     /// <summary>The client's text kept whole: "software_version" is the software version and its comments (RFC 4253 §4.2).</summary>
