@@ -70,7 +70,8 @@ for kind in $kinds; do
     grep -E 'Actual|Rated|Failed' "$out/flood-$kind-tcpreplay.log" | sed 's/^ */tcpreplay: /'
     sleep 8  # the last connections' linger, so they are reported as closed
     ip netns exec "$rx" curl -s 127.0.0.1:9464/metrics | grep -E '^tunnelguard_(packets_total|flow_evictions_total|flows_active|capture_drops_total)' | sed 's/^/metrics: /' || true
-    kill -INT "$(cat "/proc/$monitor/task/$monitor/children")"
+    # SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored.
+    kill -TERM $(cat "/proc/$monitor/task/$monitor/children")
     wait "$monitor" || failed=1
     monitor=
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")

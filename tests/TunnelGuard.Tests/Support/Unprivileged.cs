@@ -10,11 +10,12 @@ internal static class Unprivileged
 
     /// <summary>
     /// setpriv arguments that drop to nobody:nogroup with no supplementary groups, and keep only
-    /// <paramref name="capabilities"/> (if any) as inheritable, ambient and bounding capabilities.
+    /// <paramref name="capabilities"/> (if any) as inheritable, ambient and bounding capabilities, with no_new_privs set
+    /// as the systemd unit does (deploy/systemd/tunnelguard.service).
     /// </summary>
     public static string[] AsNobody(string? capabilities) => capabilities is null
-        ? ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
-        : ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", $"--inh-caps=-all,{capabilities}", $"--ambient-caps={capabilities}", $"--bounding-set=-all,{capabilities}"];
+        ? ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
+        : ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--no-new-privs", $"--inh-caps=-all,{capabilities}", $"--ambient-caps={capabilities}", $"--bounding-set=-all,{capabilities}"];
 
     /// <summary>The command line that runs `tunnelguard ARGS` as nobody (HOME set so that dotnet does not try root's).</summary>
     public static string[] Command(string? capabilities, string cli, params string[] args) =>
