@@ -51,7 +51,8 @@ public sealed class CommandRunner
             await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                var said = (await stderr.ConfigureAwait(false)).Trim();
+                // One line for the log: nft follows its error with the failing statement and a ^^^ marker under it.
+                var said = (await stderr.ConfigureAwait(false)).Trim().Split('\n')[0].Trim();
                 var hint = said.Contains("Operation not permitted", StringComparison.Ordinal) || said.Contains("Permission denied", StringComparison.Ordinal)
                     ? " (changing the firewall needs root or CAP_NET_ADMIN)"
                     : string.Empty;

@@ -66,6 +66,9 @@ public sealed class LeastPrivilegeTests
         Assert.True(monitor.WaitForExit(30_000));
 
         var said = Text(stderr);
+        var error = Assert.Single(said.Split('\n'), l => l.Contains("CAP_NET_ADMIN", StringComparison.Ordinal));
+        Assert.StartsWith("tunnelguard: firewall error: nft -f - failed (exit 1): ", error, StringComparison.Ordinal);
+        Assert.EndsWith("Operation not permitted (changing the firewall needs root or CAP_NET_ADMIN)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", said, StringComparison.Ordinal);
         Assert.DoesNotContain("blocked 198.18.6.1", said, StringComparison.Ordinal);
     }
