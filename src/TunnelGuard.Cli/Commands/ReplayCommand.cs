@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TunnelGuard.Cli.Replay;
+using TunnelGuard.Flows;
 
 namespace TunnelGuard.Cli.Commands;
 
@@ -26,9 +27,23 @@ internal static class ReplayCommand
         var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate a policy (folder of rule files) and add \"event_type\":\"alert\" lines (docs/rules.md)" };
         var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: also store the alerts in this SQLite file" };
 
+        var maxFlows = new Option<int?>("--max-flows")
+        {
+            HelpName = "N",
+            Description = $"bound of the flow table (default {new FlowTableOptions().MaxFlows:N0}); when full, closed flows are evicted first, then unanswered ones, then the idlest",
+        };
+        maxFlows.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } n && (n < FlowTableOptions.MinMaxFlows || n > FlowTableOptions.MaxMaxFlows))
+            {
+                result.AddError($"--max-flows must be between {FlowTableOptions.MinMaxFlows} and {FlowTableOptions.MaxMaxFlows:N0}, not {n}");
+            }
+        });
+        var stats = new Option<bool>("--stats") { Description = "end with one line on standard error: packets, packets/s, flows, peak table size, evictions" };
+
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb,
+            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb, maxFlows, stats,
         };
         command.SetAction(parse =>
         {
@@ -41,7 +56,9 @@ internal static class ReplayCommand
                 parse.GetValue(model),
                 parse.GetValue(heuristics),
                 parse.GetValue(rules),
-                parse.GetValue(alertsDb));
+                parse.GetValue(alertsDb),
+                parse.GetValue(maxFlows),
+                parse.GetValue(stats));
             return new ReplayRunner(console).Run(options);
         });
         return command;

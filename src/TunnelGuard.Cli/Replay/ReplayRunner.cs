@@ -85,7 +85,7 @@ internal sealed class ReplayRunner
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
             sink = alerts?.Wrap(sink, output, table) ?? sink;
             var collected = new List<ConnectionReport>();
-            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows, classifier);
+            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options, classifier);
             if (manifest is not null && code == ExitCodes.Success)
             {
                 var mismatches = ManifestCheck.Compare(manifest, collected);
@@ -113,23 +113,32 @@ internal sealed class ReplayRunner
         }
     }
 
-    private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, bool allFlows, IShapeClassifier classifier)
+    private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, ReplayOptions options, IShapeClassifier classifier)
     {
         var counting = new CountingSink(sink);
         var progress = new ProgressReporter(_console.ErrorIsTerminal ? _console.Error : null);
         var clock = Stopwatch.StartNew();
         long packets = 0;
         var failed = 0;
+        var table = new TableTally();
+        var tableOptions = new FlowTableOptions();
+        if (options.MaxFlows is { } maxFlows)
+        {
+            tableOptions.MaxFlows = maxFlows;
+        }
+
         for (var i = 0; i < files.Count; i++)
         {
             var (path, name) = files[i];
-            var pipeline = new PacketPipeline(new FlowTableOptions(), counting, allFlows, name, classifier);
+            var pipeline = new PacketPipeline(tableOptions, counting, options.AllFlows, name, classifier);
+            var peak = 0;
             try
             {
                 using var reader = CaptureFileReader.Open(path);
                 while (reader.TryRead(out var packet))
                 {
                     pipeline.Process(packet);
+                    peak = Math.Max(peak, pipeline.Flows.Count);
                     if ((pipeline.Counters.Packets & 0x3FFF) == 0)
                     {
                         progress.Report(i, files.Count, name, reader.Position, reader.Length, packets + pipeline.Counters.Packets);
@@ -147,10 +156,19 @@ internal sealed class ReplayRunner
                 // Whatever was read before an error is still reported.
                 pipeline.Complete();
                 packets += pipeline.Counters.Packets;
+                table.Add(pipeline, peak);
             }
         }
 
         progress.Clear();
+        if (options.Stats)
+        {
+            var seconds = clock.Elapsed.TotalSeconds;
+            _console.Error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"stats: {files.Count} file(s), {packets} packets in {seconds:0.000} s = {packets / Math.Max(seconds, 1e-9):0} packets/s; flows {table.Created}, table bound {tableOptions.MaxFlows}, peak {table.Peak}, evicted {table.Evicted}, expired {table.Expired}; SSH connections {counting.Ssh}"));
+        }
+
         if (_console.ErrorIsTerminal)
         {
             _console.Error.WriteLine(string.Create(
@@ -159,6 +177,26 @@ internal sealed class ReplayRunner
         }
 
         return failed == 0 ? ExitCodes.Success : ExitCodes.BadInput;
+    }
+
+    /// <summary>Flow-table counters summed over the files (each file has its own table).</summary>
+    private sealed class TableTally
+    {
+        public long Created { get; private set; }
+
+        public long Evicted { get; private set; }
+
+        public long Expired { get; private set; }
+
+        public int Peak { get; private set; }
+
+        public void Add(PacketPipeline pipeline, int peak)
+        {
+            Created += pipeline.Flows.FlowsCreated;
+            Evicted += pipeline.Flows.FlowsEvicted;
+            Expired += pipeline.Flows.FlowsExpired;
+            Peak = Math.Max(Peak, peak);
+        }
     }
 
     private sealed class CountingSink(IConnectionSink inner) : IConnectionSink

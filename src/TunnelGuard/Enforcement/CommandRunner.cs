@@ -59,8 +59,12 @@ public sealed class CommandRunner
             await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                var said = (await stderr.ConfigureAwait(false)).Trim();
-                throw new FirewallException($"{file} {string.Join(' ', args)} failed (exit {process.ExitCode}): {said}");
+                // One line for the log: nft follows its error with the failing statement and a ^^^ marker under it.
+                var said = (await stderr.ConfigureAwait(false)).Trim().Split('\n')[0].Trim();
+                var hint = said.Contains("Operation not permitted", StringComparison.Ordinal) || said.Contains("Permission denied", StringComparison.Ordinal)
+                    ? " (changing the firewall needs root or CAP_NET_ADMIN)"
+                    : string.Empty;
+                throw new FirewallException($"{file} {string.Join(' ', args)} failed (exit {process.ExitCode}): {said}{hint}");
             }
 
             return await stdout.ConfigureAwait(false);

@@ -5,8 +5,14 @@ namespace TunnelGuard.Flows;
 /// <summary>Bounds of the flow table; together they bound the memory the pipeline uses.</summary>
 public sealed class FlowTableOptions
 {
+    /// <summary>Smallest <see cref="MaxFlows"/> accepted.</summary>
+    public const int MinMaxFlows = 16;
+
+    /// <summary>Largest <see cref="MaxFlows"/> accepted.</summary>
+    public const int MaxMaxFlows = 50_000_000;
+
     /// <summary>Most flows tracked at once; beyond it the oldest idle flow is evicted.</summary>
-    [Range(16, 50_000_000)]
+    [Range(MinMaxFlows, MaxMaxFlows)]
     public int MaxFlows { get; set; } = 262_144;
 
     /// <summary>A flow with no packet for this long (packet time) ends.</summary>

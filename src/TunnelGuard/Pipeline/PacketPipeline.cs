@@ -76,10 +76,15 @@ public sealed class PacketPipeline : IFlowObserver
             flow.Classification?.Finish(flow.LastSeenMicros, ssh, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
         }
 
-        var report = ConnectionReportBuilder.Build(flow, reason, Source);
-        if (report.IsSsh || _reportAllFlows)
+        // Most flows that end in a flood are neither SSH nor asked for: building their report (community id hash
+        // and all) cost more than tracking them (docs/hardening.md).
+        if (_reportAllFlows || flow.Ssh is { IsSsh: true })
         {
-            _sink.OnConnection(report);
+            var report = ConnectionReportBuilder.Build(flow, reason, Source);
+            if (report.IsSsh || _reportAllFlows)
+            {
+                _sink.OnConnection(report);
+            }
         }
     }
 

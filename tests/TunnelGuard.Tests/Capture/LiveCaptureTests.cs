@@ -72,7 +72,7 @@ public sealed class LiveCaptureTests
         using var server = new NetnsSshd(port: 2022);
         using var scratch = new TempDirectory();
         var monitor = server.StartInNamespace(
-            "env", ["HOME=/tmp", "DOTNET_CLI_HOME=/tmp", .. AsNobody("+net_raw,+net_admin"), "dotnet", NobodyReadableCli(scratch), "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "off"]);
+            "env", Unprivileged.Command(Unprivileged.MonitorCapabilities, Unprivileged.ReadableCli(scratch), "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "off"));
         ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
 
         server.Ssh("echo unprivileged");
@@ -90,7 +90,7 @@ public sealed class LiveCaptureTests
         using var server = new NetnsSshd(port: 2022);
         using var scratch = new TempDirectory();
         var monitor = server.StartInNamespace(
-            "env", ["HOME=/tmp", "DOTNET_CLI_HOME=/tmp", .. AsNobody(null), "dotnet", NobodyReadableCli(scratch), "monitor", "-i", "lo", "--duration", "2", "--metrics", "off"]);
+            "env", Unprivileged.Command(null, Unprivileged.ReadableCli(scratch), "monitor", "-i", "lo", "--duration", "2", "--metrics", "off"));
         var stderr = monitor.StandardError.ReadToEnd();
         Assert.True(monitor.WaitForExit(20_000));
 
@@ -99,31 +99,6 @@ public sealed class LiveCaptureTests
         Assert.Contains("CAP_NET_RAW", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
-
-    /// <summary>
-    /// The CLI at a path the nobody user can read: where the build put it, or a copy under /tmp when the checkout sits
-    /// below a folder only root may enter (CI clones anywhere).
-    /// </summary>
-    private static string NobodyReadableCli(TempDirectory scratch)
-    {
-        try
-        {
-            ProcessRunner.Run("setpriv", [.. AsNobody(null)[1..], "test", "-r", Cli]);
-            return Cli;
-        }
-        catch (InvalidOperationException)
-        {
-            var copy = Path.Combine(scratch.Path, "cli");
-            ProcessRunner.Run("cp", "-r", AppContext.BaseDirectory, copy);
-            ProcessRunner.Run("chmod", "-R", "a+rX", scratch.Path);
-            return Path.Combine(copy, "tunnelguard.dll");
-        }
-    }
-
-    /// <summary>setpriv arguments that drop to the nobody user, keeping only the given capabilities (if any) as ambient.</summary>
-    private static string[] AsNobody(string? capabilities) => capabilities is null
-        ? ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups"]
-        : ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", $"--inh-caps={capabilities}", $"--ambient-caps={capabilities}"];
 
     [Fact]
     public void Monitor_UnknownInterface_ExitsThree_ListingTheAvailableOnes()

@@ -9,7 +9,8 @@ namespace TunnelGuard.Tests.Enforcement;
 /// </summary>
 public sealed class LiveEnforcementTests
 {
-    private const string BlockEveryUse = """
+    /// <summary>Blocks the client of every SSH connection that gets a verdict.</summary>
+    internal const string BlockEveryUse = """
         rules:
           - id: block-any-ssh
             match: { label: [interactive, exec, file-transfer, forward-local, forward-remote, forward-dynamic] }
@@ -39,16 +40,7 @@ public sealed class LiveEnforcementTests
             }
         });
 
-        var ssh = host.SshArguments();
-        var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);
-        var ticks = 0;
-        _ = Task.Run(() =>
-        {
-            while (session.StandardOutput.ReadLine() is not null)
-            {
-                Interlocked.Increment(ref ticks);
-            }
-        });
+        var session = new TickingSession(host);
 
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60) && !Said(stderr, "blocked 198.18.6.1 with nftables"))
@@ -58,11 +50,11 @@ public sealed class LiveEnforcementTests
 
         Assert.True(Said(stderr, "blocked 198.18.6.1 with nftables"), string.Join('\n', stderr));
         Thread.Sleep(500);
-        var atBlock = Volatile.Read(ref ticks);
+        var atBlock = session.Ticks;
         Thread.Sleep(2000);
 
         Assert.True(atBlock > 0, "the session printed nothing before the block");
-        Assert.InRange(Volatile.Read(ref ticks) - atBlock, 0, 1);
+        Assert.InRange(session.Ticks - atBlock, 0, 1);
         Assert.Contains("198.18.6.1", ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "nft", "list", "set", "inet", "tunnelguard", "addr4"), StringComparison.Ordinal);
         ProcessRunner.Interrupt(monitor);
         var stdout = monitor.StandardOutput.ReadToEnd();

@@ -1,7 +1,11 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using TunnelGuard.Capture;
 using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
 using TunnelGuard.Pipeline;
+using TunnelGuard.Tests.Cli;
 using TunnelGuard.Tests.Support;
 
 namespace TunnelGuard.Tests.Replay;
@@ -33,6 +37,25 @@ public sealed class FloodTests
         var ssh = Assert.Single(sink.Reports);
         Assert.Equal("472b5de333ad665af5cbf10ff892c4df", ssh.SshClient?.Hassh);
         Assert.Equal("exec", ssh.Verdict.Label);
+    }
+
+    [Fact]
+    public void Replay_MaxFlows_BoundsTheTable_AndStatsCountTheEvictions()
+    {
+        using var dir = new TempDirectory();
+        var path = BuildFlood(RepoPaths.Pcap("ssh-exec-chacha20.pcap"), 2_000, dir);
+
+        var run = CliRun.Of("replay", path, "--max-flows", "64", "--stats");
+        var tooSmall = CliRun.Of("replay", path, "--max-flows", "8");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var stats = Regex.Match(run.Error, @"^stats: 1 file\(s\), 2052 packets in [0-9.]+ s = [0-9]+ packets/s; flows 2001, table bound 64, peak 64, evicted (?<evicted>[0-9]+), expired [0-9]+; SSH connections 1$", RegexOptions.Multiline);
+        Assert.True(stats.Success, run.Error);
+        Assert.InRange(int.Parse(stats.Groups["evicted"].Value, CultureInfo.InvariantCulture), 2_001 - 64, 2_001);
+        using var ssh = JsonDocument.Parse(Assert.Single(run.OutLines));
+        Assert.Equal("exec", ssh.RootElement.GetProperty("verdict").GetProperty("label").GetString());
+        Assert.Equal(2, tooSmall.ExitCode);
+        Assert.Contains("--max-flows must be between 16 and 50,000,000, not 8", tooSmall.Error, StringComparison.Ordinal);
     }
 
     /// <summary>Interleaves the capture's packets with <paramref name="synCount"/> SYNs from distinct flows, in time order.</summary>
