@@ -48,6 +48,7 @@ public sealed class AlertJsonWriter : IAlertSink, IDisposable
         w.WriteEndObject();
         w.WriteStartObject("verdict");
         JsonLine.WriteVerdictFields(w, a.Verdict);
+        JsonLine.WriteVerdictChanges(w, a.VerdictChanges);
         w.WriteEndObject();
         w.WriteStartObject("flow");
         w.WriteString("start", PacketTime.ToRfc3339(a.FirstSeenMicros));

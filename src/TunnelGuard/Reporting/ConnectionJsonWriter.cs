@@ -145,18 +145,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteNull("decided_after_s");
         }
 
-        w.WriteStartArray("changes");
-        foreach (var change in changes)
-        {
-            w.WriteStartObject();
-            w.WriteString("timestamp", PacketTime.ToRfc3339(change.AtMicros));
-            w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
-            w.WriteString("label", change.Verdict.Label);
-            w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        JsonLine.WriteVerdictChanges(w, changes);
         w.WriteEndObject();
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TunnelGuard.Classification;
 
 namespace TunnelGuard.Reporting;
 
@@ -44,6 +45,23 @@ internal static class JsonLine
         WriteStrings(w, "labels", v.Labels);
         w.WriteNumber("confidence", Math.Round(v.Confidence, 4));
         WriteStrings(w, "evidence", v.Evidence);
+    }
+
+    /// <summary>The verdict's timeline as a <c>changes</c> array: when, how long after the first packet, label, confidence.</summary>
+    public static void WriteVerdictChanges(Utf8JsonWriter w, IReadOnlyList<VerdictChange> changes)
+    {
+        w.WriteStartArray("changes");
+        foreach (var change in changes)
+        {
+            w.WriteStartObject();
+            w.WriteString("timestamp", PacketTime.ToRfc3339(change.AtMicros));
+            w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
+            w.WriteString("label", change.Verdict.Label);
+            w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
