@@ -113,6 +113,8 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteString("roles_from", RoleBasisName(basis));
         }
 
+        w.WriteString("auth", Shape.AuthInference.Name(r.Auth));
+
         JsonLine.WriteStrings(w, "problems", r.Problems);
         w.WriteEndObject();
     }
