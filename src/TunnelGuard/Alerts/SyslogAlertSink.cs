@@ -116,12 +116,19 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
             _udp ??= new UdpClient(_target.Host, _target.Port);
             _udp.Send(message);
             Sent++;
-            Up();
+
+            // A refused datagram is reported on the send after it (ICMP), so sends to a dead target alternate between
+            // "sent" and "refused": only a quiet retry interval counts as the target being back.
+            if (_time.GetTimestamp() >= _retryAt)
+            {
+                Up();
+            }
         }
         catch (SocketException ex)
         {
             Failures++;
             Dropped++;
+            _retryAt = RetryAt();
             Down(ex);
         }
     }
@@ -150,10 +157,12 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
         {
             Failures++;
             CloseTcp();
-            _retryAt = _time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * _time.TimestampFrequency);
+            _retryAt = RetryAt();
             Down(ex);
         }
     }
+
+    private long RetryAt() => _time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * _time.TimestampFrequency);
 
     private Socket Connect()
     {

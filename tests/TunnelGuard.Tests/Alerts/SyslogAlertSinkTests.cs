@@ -153,6 +153,26 @@ public sealed class SyslogAlertSinkTests
     }
 
     [Fact]
+    public void Udp_RefusedByADeadPort_IsLoggedOnce_NotAtEveryOtherSend()
+    {
+        var log = new List<string>();
+        var time = new ManualTime();
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        receiver.Dispose();
+        using var sink = new SyslogAlertSink(new SyslogTarget(false, "127.0.0.1", port), log: log.Add, time: time);
+
+        for (ushort i = 1; i <= 10; i++)
+        {
+            sink.OnAlert(TestAlerts.Make(clientPort: i));
+        }
+
+        // Linux reports the ICMP port unreachable of one datagram on the next send.
+        Assert.True(sink.Failures >= 4, $"{sink.Failures} failures");
+        Assert.StartsWith($"syslog udp://127.0.0.1:{port}: cannot send (", Assert.Single(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Udp_UnresolvableHost_IsCountedAndLoggedOnce_NeverThrown()
     {
         var log = new List<string>();
