@@ -222,11 +222,37 @@ internal sealed class AlertsRunner(CliConsole console, TimeProvider time)
         var verdict = root.GetProperty("verdict");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verdict      {record.Label} (confidence {record.Confidence:0.00}; labels {string.Join(", ", verdict.GetProperty("labels").EnumerateArray().Select(l => l.GetString()))})"));
         Lines("evidence", verdict.GetProperty("evidence"));
+        Timeline(record, recorded: verdict.TryGetProperty("changes", out _));
         Lines("why", alert.GetProperty("reasons"));
         o.WriteLine($"status       {AlertStatuses.Name(record.Status)}");
         foreach (var step in record.History)
         {
             o.WriteLine($"  {PacketTime.ToRfc3339(step.AtMicros)}  {AlertStatuses.Name(step.Status),-12} {TerminalText.Safe(step.Note, 400)}");
+        }
+    }
+
+    /// <summary>The connection's verdict changes, with the one the rule decided on marked.</summary>
+    private void Timeline(AlertRecord record, bool recorded)
+    {
+        if (record.Timeline.Count == 0)
+        {
+            console.Out.WriteLine(recorded ? "timeline     (no verdict changes)" : "timeline     (not recorded: stored by a version without timelines)");
+            return;
+        }
+
+        var decided = -1;
+        for (var i = 0; i < record.Timeline.Count && record.Timeline[i].AtMicros <= record.TimeMicros; i++)
+        {
+            decided = i;
+        }
+
+        for (var i = 0; i < record.Timeline.Count; i++)
+        {
+            var change = record.Timeline[i];
+            var mark = i == decided ? "  <- rule decided here" : string.Empty;
+            console.Out.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(i == 0 ? "timeline" : string.Empty),-12} {PacketTime.ToRfc3339(change.AtMicros)}  +{change.AfterSeconds:0.000}s  {TerminalText.Safe(change.Verdict.Label, 40)} ({change.Verdict.Confidence:0.00}){mark}"));
         }
     }
 

@@ -33,6 +33,8 @@ internal static class MonitorCommand
         var metrics = new Option<string?>("--metrics") { Description = "serve Prometheus metrics on HOST:PORT, or 'off' (default: 127.0.0.1:9464)" };
         var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate this policy on every verdict change and at each connection's end; reloaded when its files change" };
         var db = new Option<string?>("--db", "--alerts-db") { HelpName = "FILE", Description = $"SQLite store of alerts and blocks (default: {MonitorSettings.DefaultDatabase})" };
+        var syslog = new Option<string?>("--syslog") { HelpName = "URL", Description = "with --rules: also send alerts as RFC 5424 syslog to udp://HOST[:PORT] or tcp://HOST[:PORT]" };
+        var maxFlows = new Option<int?>("--max-flows") { HelpName = "N", Description = "bound of the flow table (default: 262,144)" };
         var enforce = new Option<bool>("--enforce") { Description = "carry out the policy's blocks in the host firewall" };
         var dryRun = new Option<bool>("--dry-run") { Description = "say which blocks --enforce would make, change nothing" };
         var firewall = new Option<string?>("--firewall") { Description = "auto, nftables or iptables (default: auto)" };
@@ -40,7 +42,7 @@ internal static class MonitorCommand
         var ignore = new Option<string[]>("--ignore") { HelpName = "CIDR", Description = "never block addresses in this network (repeat; loopback and own addresses always)" };
         var command = new Command("monitor", "Capture live from interfaces, report each SSH connection, raise alerts and enforce blocks.")
         {
-            interfaces, config, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, db, enforce, dryRun, firewall, ignore,
+            interfaces, config, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, db, syslog, maxFlows, enforce, dryRun, firewall, ignore,
         };
         command.SetAction(parse => new MonitorRunner(console).Run(parse.GetValue(config), settings =>
         {
@@ -59,6 +61,12 @@ internal static class MonitorCommand
             settings.Metrics = parse.GetValue(metrics) ?? settings.Metrics;
             settings.Rules = parse.GetValue(rules) ?? settings.Rules;
             settings.Database = parse.GetValue(db) ?? settings.Database;
+            settings.Syslog = parse.GetValue(syslog) ?? settings.Syslog;
+            if (parse.GetValue(maxFlows) is { } bound)
+            {
+                settings.FlowTable.MaxFlows = bound;
+            }
+
             settings.Enforce |= parse.GetValue(enforce);
             settings.DryRun |= parse.GetValue(dryRun);
             settings.Firewall = parse.GetValue(firewall) ?? settings.Firewall;

@@ -26,6 +26,7 @@ internal static class ReplayCommand
         var expect = new Option<string?>("--expect") { Description = "check the reports against a corpus manifest; exit 1 and list each mismatch" };
         var rules = new Option<string?>("--rules") { HelpName = "DIR", Description = "evaluate a policy (folder of rule files) and add \"event_type\":\"alert\" lines (docs/rules.md)" };
         var alertsDb = new Option<string?>("--alerts-db") { HelpName = "FILE", Description = "with --rules: also store the alerts in this SQLite file" };
+        var syslog = new Option<string?>("--syslog") { HelpName = "URL", Description = "with --rules: also send the alerts as RFC 5424 syslog to udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514 by default)" };
 
         var maxFlows = new Option<int?>("--max-flows")
         {
@@ -43,7 +44,7 @@ internal static class ReplayCommand
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb, maxFlows, stats,
+            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb, syslog, maxFlows, stats,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +58,7 @@ internal static class ReplayCommand
                 parse.GetValue(heuristics),
                 parse.GetValue(rules),
                 parse.GetValue(alertsDb),
+                parse.GetValue(syslog),
                 parse.GetValue(maxFlows),
                 parse.GetValue(stats));
             return new ReplayRunner(console).Run(options);

@@ -157,7 +157,7 @@ internal sealed class MonitorSession : IAsyncDisposable
             sink = json;
         }
 
-        var alerts = ReplayAlerts.Create(console, settings.Rules, settings.Rules is null ? null : settings.Database, out var alertsCode);
+        var alerts = ReplayAlerts.Create(console, new AlertOutputOptions(settings.Rules, settings.Rules is null ? null : settings.Database, settings.Syslog), out var alertsCode);
         if (alertsCode != ExitCodes.Success)
         {
             return false;
@@ -222,6 +222,8 @@ internal sealed class MonitorSession : IAsyncDisposable
             _owned.Add(store);
         }
 
+        // Fail at start, not at the first block, when the firewall cannot be changed (missing tool, no CAP_NET_ADMIN).
+        firewall.EnsureReadyAsync(CancellationToken.None).GetAwaiter().GetResult();
         _enforcer = new Enforcer(firewall, guard, store, TimeProvider.System, logging.CreateLogger<Enforcer>());
         return true;
     }

@@ -48,6 +48,9 @@ internal sealed class MonitorSettings
     /// <summary>The SQLite store for alerts and blocks (used with rules or enforcement).</summary>
     public string Database { get; set; } = DefaultDatabase;
 
+    /// <summary>Also send alerts as RFC 5424 syslog to udp://HOST[:PORT] or tcp://HOST[:PORT]; null for none.</summary>
+    public string? Syslog { get; set; }
+
     public bool Enforce { get; set; }
 
     public bool DryRun { get; set; }
@@ -98,6 +101,16 @@ internal sealed class MonitorSettings
         if ((Enforce || DryRun) && Rules is null)
         {
             errors.Add("--enforce and --dry-run need --rules DIR (the policy decides what to block)");
+        }
+
+        if (Syslog is not null && !TunnelGuard.Alerts.SyslogTarget.TryParse(Syslog, out _))
+        {
+            errors.Add($"--syslog '{Syslog}': expected udp://HOST[:PORT] or tcp://HOST[:PORT]");
+        }
+
+        if (Syslog is not null && Rules is null)
+        {
+            errors.Add("--syslog needs --rules DIR (alerts come from the policy)");
         }
 
         if (string.IsNullOrWhiteSpace(Database))

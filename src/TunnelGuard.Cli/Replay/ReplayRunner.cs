@@ -50,7 +50,7 @@ internal sealed class ReplayRunner
             }
         }
 
-        using var alerts = ReplayAlerts.Create(_console, options.RulesPath, options.AlertsDb, out var alertsCode);
+        using var alerts = ReplayAlerts.Create(_console, new AlertOutputOptions(options.RulesPath, options.AlertsDb, options.Syslog), out var alertsCode);
         if (alertsCode != ExitCodes.Success)
         {
             return alertsCode;

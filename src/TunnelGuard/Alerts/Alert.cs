@@ -1,3 +1,4 @@
+using TunnelGuard.Classification;
 using TunnelGuard.Reporting;
 using TunnelGuard.Rules;
 
@@ -46,6 +47,9 @@ public sealed record Alert
     public string? ServerHassh { get; init; }
 
     public required Verdict Verdict { get; init; }
+
+    /// <summary>The connection's verdicts up to the decision, oldest first, with the packet time each was reached.</summary>
+    public IReadOnlyList<VerdictChange> VerdictChanges { get; init; } = [];
 
     /// <summary>The capture file the connection was read from (replay).</summary>
     public string? Pcap { get; init; }

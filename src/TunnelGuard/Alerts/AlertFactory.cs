@@ -32,6 +32,8 @@ public static class AlertFactory
             ServerHassh = report.SshServer?.Hassh,
             // Rules see a flow that is not SSH as "not-ssh" (RuleMatcher.Label); the alert says the same.
             Verdict = report.IsSsh ? report.Verdict : report.Verdict with { Label = Labels.NotSsh },
+            // A copy: an open connection's report shares its classification's list, which grows on the pipeline thread.
+            VerdictChanges = [.. report.VerdictChanges],
             Pcap = report.Source,
             Sensor = sensor,
         };

@@ -1,3 +1,4 @@
+using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
 using TunnelGuard.Reporting;
 using TunnelGuard.Rules;
@@ -22,6 +23,12 @@ public sealed record AlertRecord(
 {
     /// <summary>Status changes and notes, oldest first (filled by <see cref="AlertStore.Get"/>).</summary>
     public IReadOnlyList<AlertNote> History { get; init; } = [];
+
+    /// <summary>
+    /// The connection's verdict changes, oldest first (filled by <see cref="AlertStore.Get"/>): those known when the
+    /// alert was raised and those a monitor saw later. Empty for alerts stored before schema version 2.
+    /// </summary>
+    public IReadOnlyList<VerdictChange> Timeline { get; init; } = [];
 
     /// <summary>Whether the client or server address is in the network.</summary>
     public bool Involves(IpCidr network) => network.Contains(Client.Address) || network.Contains(Server.Address);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using TunnelGuard.Classification;
+using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Alerts;
 
@@ -11,7 +13,8 @@ namespace TunnelGuard.Alerts;
 public sealed class AlertStore : IDisposable
 {
     // Schema version, kept in PRAGMA user_version; bump with a migration when the tables change.
-    private const int SchemaVersion = 1;
+    // 1: alerts and alert_notes. 2: verdict_changes, each alerted connection's timeline.
+    private const int SchemaVersion = 2;
 
     // How long a statement waits for another process's write lock before failing with SQLITE_BUSY.
     private const int BusyTimeoutMs = 5000;
@@ -60,10 +63,15 @@ public sealed class AlertStore : IDisposable
     /// <summary>The journal mode SQLite reports for this connection ("wal").</summary>
     public string JournalMode => Scalar("PRAGMA journal_mode;") as string ?? string.Empty;
 
-    /// <summary>Commits the alert; false when an alert with the same id is already stored (a replay run twice).</summary>
+    /// <summary>
+    /// Commits the alert with its connection's verdict timeline, in one transaction; false when an alert with the same
+    /// id is already stored (a replay run twice).
+    /// </summary>
     public bool TryAdd(Alert alert)
     {
+        using var transaction = _connection.BeginTransaction();
         using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = $"INSERT OR IGNORE INTO alerts ({Columns}) VALUES ($id, $time, $rule, $severity, $title, $action, $cip, $cport, $sip, $sport, $label, $confidence, $source, 'open', $json);";
         command.Parameters.AddWithValue("$id", alert.Id);
         command.Parameters.AddWithValue("$time", alert.TimeMicros);
@@ -79,7 +87,49 @@ public sealed class AlertStore : IDisposable
         command.Parameters.AddWithValue("$confidence", alert.Verdict.Confidence);
         command.Parameters.AddWithValue("$source", (object?)alert.Pcap ?? alert.Sensor ?? (object)DBNull.Value);
         command.Parameters.AddWithValue("$json", AlertJsonWriter.ToJson(alert));
-        return command.ExecuteNonQuery() == 1;
+        var added = command.ExecuteNonQuery() == 1;
+        if (added)
+        {
+            InsertChanges(transaction, alert.Id, alert.VerdictChanges);
+        }
+
+        transaction.Commit();
+        return added;
+    }
+
+    /// <summary>
+    /// Adds the verdict changes an alerted connection went through after its alert was raised (a monitor raises it
+    /// on the change that matched, and learns the rest as the connection goes on); changes already stored and ids
+    /// not in the store are ignored. Returns how many changes were added.
+    /// </summary>
+    public int AddVerdictChanges(string id, IReadOnlyList<VerdictChange> changes)
+    {
+        using var transaction = _connection.BeginTransaction();
+        var added = InsertChanges(transaction, id, changes);
+        transaction.Commit();
+        return added;
+    }
+
+    private int InsertChanges(SqliteTransaction transaction, string id, IReadOnlyList<VerdictChange> changes)
+    {
+        var added = 0;
+        foreach (var change in changes)
+        {
+            using var insert = _connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT OR IGNORE INTO verdict_changes (alert_id, at_us, after_s, label, confidence)
+                SELECT $id, $at, $after, $label, $confidence WHERE EXISTS (SELECT 1 FROM alerts WHERE id = $id);
+                """;
+            insert.Parameters.AddWithValue("$id", id);
+            insert.Parameters.AddWithValue("$at", change.AtMicros);
+            insert.Parameters.AddWithValue("$after", change.AfterSeconds);
+            insert.Parameters.AddWithValue("$label", change.Verdict.Label);
+            insert.Parameters.AddWithValue("$confidence", change.Verdict.Confidence);
+            added += insert.ExecuteNonQuery();
+        }
+
+        return added;
     }
 
     /// <summary>Alerts matching the query, newest first.</summary>
@@ -162,7 +212,20 @@ public sealed class AlertStore : IDisposable
             }
         }
 
-        return record with { History = history };
+        var timeline = new List<VerdictChange>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT at_us, after_s, label, confidence FROM verdict_changes WHERE alert_id = $id ORDER BY at_us, rowid;";
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var verdict = Verdict.None with { Label = reader.GetString(2), Confidence = reader.GetDouble(3) };
+                timeline.Add(new VerdictChange(reader.GetInt64(0), reader.GetDouble(1), verdict));
+            }
+        }
+
+        return record with { History = history, Timeline = timeline };
     }
 
     /// <summary>Moves an alert to a status with an optional note (wall time); false when there is no such alert.</summary>
@@ -243,38 +306,54 @@ public sealed class AlertStore : IDisposable
             throw new InvalidDataException($"alert store schema version {version} is newer than this tunnelguard understands ({SchemaVersion})");
         }
 
+        // Each step takes the file from one version to the next, so a file of any older version is brought up to date.
         using var transaction = connection.BeginTransaction();
         using var create = connection.CreateCommand();
         create.Transaction = transaction;
-        create.CommandText = """
-            CREATE TABLE IF NOT EXISTS alerts (
-                id TEXT PRIMARY KEY,
-                time_us INTEGER NOT NULL,
-                rule_id TEXT NOT NULL,
-                severity INTEGER NOT NULL,
-                title TEXT NOT NULL,
-                action TEXT NOT NULL,
-                client_ip TEXT NOT NULL,
-                client_port INTEGER NOT NULL,
-                server_ip TEXT NOT NULL,
-                server_port INTEGER NOT NULL,
-                label TEXT NOT NULL,
-                confidence REAL NOT NULL,
-                source TEXT,
-                status TEXT NOT NULL,
-                json TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_us);
-            CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status, time_us);
-            CREATE TABLE IF NOT EXISTS alert_notes (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                alert_id TEXT NOT NULL REFERENCES alerts (id),
-                at_us INTEGER NOT NULL,
-                status TEXT NOT NULL,
-                note TEXT);
-            CREATE INDEX IF NOT EXISTS alert_notes_alert ON alert_notes (alert_id);
-            PRAGMA user_version = 1;
-            """;
+        create.CommandText = (version < 1 ? Version1 : string.Empty) + (version < 2 ? Version2 : string.Empty)
+            + $"PRAGMA user_version = {SchemaVersion.ToString(CultureInfo.InvariantCulture)};";
         create.ExecuteNonQuery();
         transaction.Commit();
     }
+
+    private const string Version1 = """
+        CREATE TABLE IF NOT EXISTS alerts (
+            id TEXT PRIMARY KEY,
+            time_us INTEGER NOT NULL,
+            rule_id TEXT NOT NULL,
+            severity INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            action TEXT NOT NULL,
+            client_ip TEXT NOT NULL,
+            client_port INTEGER NOT NULL,
+            server_ip TEXT NOT NULL,
+            server_port INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            source TEXT,
+            status TEXT NOT NULL,
+            json TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_us);
+        CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status, time_us);
+        CREATE TABLE IF NOT EXISTS alert_notes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id TEXT NOT NULL REFERENCES alerts (id),
+            at_us INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT);
+        CREATE INDEX IF NOT EXISTS alert_notes_alert ON alert_notes (alert_id);
+
+        """;
+
+    // Alerts stored by version 1 keep an empty timeline: their JSON never had one.
+    private const string Version2 = """
+        CREATE TABLE IF NOT EXISTS verdict_changes (
+            alert_id TEXT NOT NULL REFERENCES alerts (id),
+            at_us INTEGER NOT NULL,
+            after_s REAL NOT NULL,
+            label TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            PRIMARY KEY (alert_id, at_us, label));
+
+        """;
 }

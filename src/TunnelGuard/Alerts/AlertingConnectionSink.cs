@@ -16,6 +16,10 @@ public sealed class AlertingConnectionSink : IConnectionSink
     private readonly IReadOnlyList<IAlertSink> _sinks;
     private readonly string? _sensor;
 
+    // Alerts raised on a still-open connection (a monitor's verdict change), by connection, so that the verdict
+    // changes that follow reach the stored timeline when the connection ends. Emptied as connections end.
+    private readonly Dictionary<(string CommunityId, long FirstSeenMicros), List<string>> _openAlerts = [];
+
     public AlertingConnectionSink(IConnectionSink? inner, RuleEngine engine, AlertStore? store, IReadOnlyList<IAlertSink> sinks, string? sensor = null)
     {
         _inner = inner;
@@ -41,6 +45,13 @@ public sealed class AlertingConnectionSink : IConnectionSink
     {
         _inner?.OnConnection(report);
         Evaluate(report);
+        if (!report.Ongoing && _store is not null && _openAlerts.Remove((report.CommunityId, report.FirstSeenMicros), out var ids))
+        {
+            foreach (var id in ids)
+            {
+                _store.AddVerdictChanges(id, report.VerdictChanges);
+            }
+        }
     }
 
     /// <summary>Runs the policy on a report (also a provisional one) and raises its alerts, without passing it on.</summary>
@@ -70,6 +81,17 @@ public sealed class AlertingConnectionSink : IConnectionSink
             }
 
             Raised++;
+            if (report.Ongoing && _store is not null)
+            {
+                var key = (report.CommunityId, report.FirstSeenMicros);
+                if (!_openAlerts.TryGetValue(key, out var ids))
+                {
+                    _openAlerts[key] = ids = [];
+                }
+
+                ids.Add(alert.Id);
+            }
+
             foreach (var sink in _sinks)
             {
                 sink.OnAlert(alert);

@@ -7,12 +7,20 @@ namespace TunnelGuard.Alerts;
 
 /// <summary>
 /// Sends each alert as one RFC 5424 syslog message: packet time as TIMESTAMP, MSGID <c>alert</c>, the key fields as
-/// structured data, and the alert's JSON line as MSG (so a SIEM gets the same object as the JSON lines file). Socket
-/// errors are thrown to the caller (<see cref="AlertDispatcher"/> counts them); a TCP connection that failed is
-/// opened again for the next alert.
+/// structured data, and the alert's JSON line as MSG (so a SIEM gets the same object as the JSON lines file).
+/// A target that is down never throws and never stalls for long: a failure is counted and logged once per outage
+/// (and once when the target is back). Over TCP, unsent messages wait in a bounded backlog (oldest dropped and counted
+/// when full) and go out, in order, once a reconnect succeeds; reconnects are tried at most every
+/// <see cref="RetryInterval"/>, connects and writes give up after <see cref="IoTimeout"/>. UDP has no delivery to
+/// wait for: a send that fails (e.g. ICMP port unreachable) is counted as dropped. Over TCP, messages the kernel
+/// accepted just before the receiver died can still be lost: RFC 6587 has no acknowledgements. Not thread-safe: one
+/// caller at a time (the <see cref="AlertDispatcher"/> worker).
 /// </summary>
 public sealed class SyslogAlertSink : IAlertSink, IDisposable
 {
+    /// <summary>How many messages a TCP sink keeps while its target is down; about a day of a busy sensor's alerts.</summary>
+    public const int DefaultBacklog = 4096;
+
     // RFC 5424 §7.2.2: private enterprise number 32473 is reserved for documentation and examples (RFC 5612).
     private const string SdId = "tunnelguard@32473";
 
@@ -23,44 +31,175 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
     private readonly int _facility;
     private readonly string _hostName;
     private readonly string _procId;
+    private readonly Action<string>? _log;
+    private readonly TimeProvider _time;
+    private readonly int _backlogLimit;
+    private readonly Queue<byte[]> _backlog = new();
     private UdpClient? _udp;
-    private TcpClient? _tcp;
-    private NetworkStream? _stream;
+    private Socket? _tcp;
+    private bool _down;
+    private long _retryAt;
 
-    public SyslogAlertSink(SyslogTarget target, string? hostName = null, int facility = DefaultFacility)
+    /// <param name="target">Where to send.</param>
+    /// <param name="hostName">The HOSTNAME field for alerts without a sensor; the machine name when null.</param>
+    /// <param name="facility">Syslog facility number (RFC 5424 §6.2.1), local0 by default.</param>
+    /// <param name="log">Told once when the target stops taking messages and once when it takes them again.</param>
+    /// <param name="time">Paces reconnects; the system clock when null.</param>
+    /// <param name="backlog">How many messages TCP keeps while the target is down.</param>
+    public SyslogAlertSink(SyslogTarget target, string? hostName = null, int facility = DefaultFacility, Action<string>? log = null, TimeProvider? time = null, int backlog = DefaultBacklog)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backlog);
         _target = target;
         _facility = facility;
         _hostName = Header(hostName ?? Environment.MachineName, 255);
         _procId = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _backlogLimit = backlog;
     }
 
+    /// <summary>How long after a failure the next reconnect is tried.</summary>
+    public static TimeSpan RetryInterval { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a connect or a write may take before the target counts as down.</summary>
+    public static TimeSpan IoTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    public SyslogTarget Target => _target;
+
+    /// <summary>Messages handed to the network.</summary>
+    public long Sent { get; private set; }
+
+    /// <summary>Sends and connects that failed.</summary>
+    public long Failures { get; private set; }
+
+    /// <summary>Messages given up: UDP sends that failed, TCP messages pushed out of a full backlog.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>TCP messages waiting for the target to come back.</summary>
+    public int Pending => _backlog.Count;
+
+    /// <summary>Sends the alert, or keeps it (TCP) while the target is down; never throws for a network failure.</summary>
     public void OnAlert(Alert alert)
     {
         var message = Format(alert);
         if (!_target.Tcp)
         {
+            SendUdp(message);
+            return;
+        }
+
+        if (_backlog.Count == _backlogLimit)
+        {
+            _backlog.Dequeue();
+            Dropped++;
+        }
+
+        _backlog.Enqueue(message);
+        Flush(force: false);
+    }
+
+    /// <summary>Tries once more to send what TCP kept (at shutdown); true when nothing is left.</summary>
+    public bool TryFlush()
+    {
+        if (_target.Tcp)
+        {
+            Flush(force: true);
+        }
+
+        return _backlog.Count == 0;
+    }
+
+    private void SendUdp(byte[] message)
+    {
+        try
+        {
             _udp ??= new UdpClient(_target.Host, _target.Port);
             _udp.Send(message);
+            Sent++;
+
+            // A refused datagram is reported on the send after it (ICMP), so sends to a dead target alternate between
+            // "sent" and "refused": only a quiet retry interval counts as the target being back.
+            if (_time.GetTimestamp() >= _retryAt)
+            {
+                Up();
+            }
+        }
+        catch (SocketException ex)
+        {
+            Failures++;
+            Dropped++;
+            _retryAt = RetryAt();
+            Down(ex);
+        }
+    }
+
+    private void Flush(bool force)
+    {
+        if (_down && !force && _time.GetTimestamp() < _retryAt)
+        {
             return;
         }
 
         try
         {
-            if (_stream is null)
+            _tcp ??= Connect();
+            while (_backlog.TryPeek(out var message))
             {
-                _tcp = new TcpClient(_target.Host, _target.Port);
-                _stream = _tcp.GetStream();
+                // RFC 6587 §3.4.1 octet counting: "LENGTH SP MESSAGE".
+                _tcp.Send([.. Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "), .. message]);
+                _backlog.Dequeue();
+                Sent++;
             }
 
-            // RFC 6587 §3.4.1 octet counting: "LENGTH SP MESSAGE".
-            _stream.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
-            _stream.Write(message);
+            Up();
         }
-        catch (Exception ex) when (ex is SocketException or IOException)
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
+            Failures++;
             CloseTcp();
+            _retryAt = RetryAt();
+            Down(ex);
+        }
+    }
+
+    private long RetryAt() => _time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * _time.TimestampFrequency);
+
+    private Socket Connect()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { SendTimeout = (int)IoTimeout.TotalMilliseconds };
+        try
+        {
+            using var timeout = new CancellationTokenSource(IoTimeout);
+            socket.ConnectAsync(_target.Host, _target.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
             throw;
+        }
+    }
+
+    private void Down(Exception ex)
+    {
+        if (_down)
+        {
+            return;
+        }
+
+        _down = true;
+        var reason = ex is OperationCanceledException ? $"no answer within {IoTimeout.TotalSeconds:0} s" : ex.Message;
+        _log?.Invoke(_target.Tcp
+            ? $"syslog {_target}: cannot send ({reason}); keeping up to {_backlogLimit} alerts for it and retrying every {RetryInterval.TotalSeconds:0} s"
+            : $"syslog {_target}: cannot send ({reason}); alerts sent while it is down are lost to syslog (counted)");
+    }
+
+    private void Up()
+    {
+        if (_down)
+        {
+            _down = false;
+            _log?.Invoke($"syslog {_target}: sending again");
         }
     }
 
@@ -100,9 +239,7 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
 
     private void CloseTcp()
     {
-        _stream?.Dispose();
         _tcp?.Dispose();
-        _stream = null;
         _tcp = null;
     }
 

@@ -38,7 +38,7 @@ public static class ShapeFeatureExtractor
         long maxGap = 0;
         var gaps = new long[Math.Max(0, n - 1)];
         var openSizes = new HashSet<int>();
-        var authAt = FindAuthSuccess(sizes, dirs, n, clientDirection, sizer);
+        var authAt = AuthInference.SuccessIndex(sizes, dirs, n, clientDirection, sizer);
         Span<int> afterAuthC = stackalloc int[2];
         Span<int> afterAuthS = stackalloc int[2];
         int seenC = 0, seenS = 0;
@@ -156,26 +156,6 @@ public static class ShapeFeatureExtractor
             if (dirs[j] != dirs[i])
             {
                 return sizes[j] == key ? times[j] - times[i] : -1;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The USERAUTH_SUCCESS packet: the first small server packet of a one-byte payload's size.</summary>
-    private static int FindAuthSuccess(ReadOnlySpan<int> sizes, ReadOnlySpan<byte> dirs, int n, int clientDirection, SshPacketSizer? sizer)
-    {
-        if (sizer is null)
-        {
-            return -1;
-        }
-
-        var success = sizer.ForPayload(1);
-        for (var i = 0; i < Math.Min(n, 40); i++)
-        {
-            if (dirs[i] != clientDirection && sizes[i] == success)
-            {
-                return i;
             }
         }
 

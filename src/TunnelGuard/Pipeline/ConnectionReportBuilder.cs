@@ -1,5 +1,6 @@
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
+using TunnelGuard.Shape;
 using TunnelGuard.Ssh;
 
 namespace TunnelGuard.Pipeline;
@@ -20,12 +21,14 @@ public static class ConnectionReportBuilder
         var server = ssh.Direction(1 - clientDirection);
         var clientHasshString = client.KexInit?.ClientHasshString;
         var serverHasshString = server.KexInit?.ServerHasshString;
+        var algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null;
         return Common(flow, reason, source, clientDirection) with
         {
             IsSsh = true,
             SshClient = Side(client, clientHasshString),
             SshServer = Side(server, serverHasshString),
-            Algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null,
+            Algorithms = algorithms,
+            Auth = AuthInference.Infer(flow.Classification?.Recorder, clientDirection, algorithms, closed: reason == FlowEndReason.Closed),
             RoleBasis = basis,
             Problems = [.. ssh.Problems(clientDirection)],
             Verdict = flow.Classification?.Current ?? Verdict.None,

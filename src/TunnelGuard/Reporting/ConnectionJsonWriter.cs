@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TunnelGuard.Classification;
 using TunnelGuard.Ssh;
@@ -13,10 +12,6 @@ namespace TunnelGuard.Reporting;
 /// </summary>
 public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
 {
-    // Escapes quotes, backslashes and every control character (so no ANSI escape or newline survives), but leaves
-    // printable text such as '+' in "Debian-2+deb12u10" readable.
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly TextWriter _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _writer;
@@ -24,7 +19,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     public ConnectionJsonWriter(TextWriter output)
     {
         _output = output;
-        _writer = new Utf8JsonWriter(_buffer, Options);
+        _writer = new Utf8JsonWriter(_buffer, JsonLine.Options);
     }
 
     public void OnConnection(ConnectionReport report)
@@ -44,16 +39,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     }
 
     /// <summary>One report as a single JSON line, without the newline.</summary>
-    public static string ToJson(ConnectionReport report)
-    {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        using (var writer = new Utf8JsonWriter(buffer, Options))
-        {
-            Write(writer, report);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string ToJson(ConnectionReport report) => JsonLine.Format(report, Write);
 
     /// <summary>Writes one report as a JSON object.</summary>
     public static void Write(Utf8JsonWriter w, ConnectionReport r)
@@ -66,12 +52,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteString("pcap", r.Source);
         }
 
-        w.WriteString("community_id", r.CommunityId);
-        w.WriteString("src_ip", r.Client.Address.ToString());
-        w.WriteNumber("src_port", r.Client.Port);
-        w.WriteString("dest_ip", r.Server.Address.ToString());
-        w.WriteNumber("dest_port", r.Server.Port);
-        w.WriteString("proto", "TCP");
+        JsonLine.WriteConnection(w, r.CommunityId, r.Client, r.Server);
         if (r.IsSsh)
         {
             WriteSsh(w, r);
@@ -113,17 +94,17 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         WriteSide(w, "client", r.SshClient);
         WriteSide(w, "server", r.SshServer);
         var a = r.Algorithms;
-        WriteNullable(w, "kex_alg", a?.Kex);
-        WriteNullable(w, "host_key_alg", a?.HostKey);
-        WriteNullable(w, "cipher_alg", a?.CipherClientToServer);
-        WriteNullable(w, "mac_alg", a?.MacClientToServer);
-        WriteNullable(w, "compression_alg", a?.CompressionClientToServer);
+        JsonLine.WriteNullable(w, "kex_alg", a?.Kex);
+        JsonLine.WriteNullable(w, "host_key_alg", a?.HostKey);
+        JsonLine.WriteNullable(w, "cipher_alg", a?.CipherClientToServer);
+        JsonLine.WriteNullable(w, "mac_alg", a?.MacClientToServer);
+        JsonLine.WriteNullable(w, "compression_alg", a?.CompressionClientToServer);
         if (a is not null)
         {
             w.WriteStartObject("server_to_client");
-            WriteNullable(w, "cipher_alg", a.CipherServerToClient);
-            WriteNullable(w, "mac_alg", a.MacServerToClient);
-            WriteNullable(w, "compression_alg", a.CompressionServerToClient);
+            JsonLine.WriteNullable(w, "cipher_alg", a.CipherServerToClient);
+            JsonLine.WriteNullable(w, "mac_alg", a.MacServerToClient);
+            JsonLine.WriteNullable(w, "compression_alg", a.CompressionServerToClient);
             w.WriteEndObject();
         }
 
@@ -132,23 +113,19 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteString("roles_from", RoleBasisName(basis));
         }
 
-        w.WriteStartArray("problems");
-        foreach (var problem in r.Problems)
-        {
-            w.WriteStringValue(problem);
-        }
+        w.WriteString("auth", Shape.AuthInference.Name(r.Auth));
 
-        w.WriteEndArray();
+        JsonLine.WriteStrings(w, "problems", r.Problems);
         w.WriteEndObject();
     }
 
     private static void WriteSide(Utf8JsonWriter w, string name, SshSideReport? side)
     {
         w.WriteStartObject(name);
-        WriteNullable(w, "proto_version", side?.ProtoVersion);
-        WriteNullable(w, "software_version", side?.FullSoftwareVersion);
-        WriteNullable(w, "hassh", side?.Hassh);
-        WriteNullable(w, "hassh_string", side?.HasshString);
+        JsonLine.WriteNullable(w, "proto_version", side?.ProtoVersion);
+        JsonLine.WriteNullable(w, "software_version", side?.FullSoftwareVersion);
+        JsonLine.WriteNullable(w, "hassh", side?.Hassh);
+        JsonLine.WriteNullable(w, "hassh_string", side?.HasshString);
         if (side is { PreBannerLines: > 0 })
         {
             w.WriteNumber("pre_banner_lines", side.PreBannerLines);
@@ -160,22 +137,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     private static void WriteVerdict(Utf8JsonWriter w, Verdict v, IReadOnlyList<VerdictChange> changes)
     {
         w.WriteStartObject("verdict");
-        w.WriteString("label", v.Label);
-        w.WriteStartArray("labels");
-        foreach (var label in v.Labels)
-        {
-            w.WriteStringValue(label);
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("confidence", Math.Round(v.Confidence, 4));
-        w.WriteStartArray("evidence");
-        foreach (var evidence in v.Evidence)
-        {
-            w.WriteStringValue(evidence);
-        }
-
-        w.WriteEndArray();
+        JsonLine.WriteVerdictFields(w, v);
         if (v.DecidedAfterSeconds is { } after)
         {
             w.WriteNumber("decided_after_s", Math.Round(after, 6));
@@ -185,31 +147,8 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
             w.WriteNull("decided_after_s");
         }
 
-        w.WriteStartArray("changes");
-        foreach (var change in changes)
-        {
-            w.WriteStartObject();
-            w.WriteString("timestamp", PacketTime.ToRfc3339(change.AtMicros));
-            w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
-            w.WriteString("label", change.Verdict.Label);
-            w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        JsonLine.WriteVerdictChanges(w, changes);
         w.WriteEndObject();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 
     public static string EndReasonName(Flows.FlowEndReason reason) => reason switch

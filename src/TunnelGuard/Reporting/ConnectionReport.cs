@@ -1,5 +1,6 @@
 using TunnelGuard.Classification;
 using TunnelGuard.Flows;
+using TunnelGuard.Shape;
 using TunnelGuard.Ssh;
 
 namespace TunnelGuard.Reporting;
@@ -48,6 +49,9 @@ public sealed record ConnectionReport
     public SshRoleBasis? RoleBasis { get; init; }
 
     public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>Whether the client logged in, inferred from the encrypted packets' sizes (<see cref="AuthInference"/>).</summary>
+    public AuthOutcome Auth { get; init; }
 
     public Verdict Verdict { get; init; } = Verdict.None;
 

@@ -1,3 +1,5 @@
+using TunnelGuard.Shape;
+
 namespace TunnelGuard.Rules;
 
 /// <summary>What a connection must show for a rule to match; every condition given must hold (null means any).</summary>
@@ -32,6 +34,19 @@ public sealed record RuleConditions
     public TextListCondition? Hassh { get; init; }
 
     public TextListCondition? HasshNot { get; init; }
+
+    /// <summary>Globs over the server's SSH software.</summary>
+    public TextListCondition? ServerSoftware { get; init; }
+
+    public TextListCondition? ServerSoftwareNot { get; init; }
+
+    /// <summary>The server's HASSH (HASSHServer; allow or deny lists).</summary>
+    public TextListCondition? ServerHassh { get; init; }
+
+    public TextListCondition? ServerHasshNot { get; init; }
+
+    /// <summary>The inferred authentication outcome must be one of these.</summary>
+    public IReadOnlyList<AuthOutcome>? Auth { get; init; }
 
     /// <summary>The rule applies inside any of these windows.</summary>
     public IReadOnlyList<TimeWindow>? Time { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TunnelGuard.Classification;
 using TunnelGuard.Reporting;
+using TunnelGuard.Shape;
 
 namespace TunnelGuard.Rules;
 
@@ -58,6 +59,24 @@ public static class RuleMatcher
             || !Text(c.Hassh, hassh, "client HASSH", inside: true, reasons) || !Text(c.HasshNot, hassh, "client HASSH", inside: false, reasons))
         {
             return Fail(reasons);
+        }
+
+        var serverSoftware = r.SshServer?.FullSoftwareVersion;
+        var serverHassh = r.SshServer?.Hassh;
+        if (!Text(c.ServerSoftware, serverSoftware, "server software", inside: true, reasons) || !Text(c.ServerSoftwareNot, serverSoftware, "server software", inside: false, reasons)
+            || !Text(c.ServerHassh, serverHassh, "server HASSH", inside: true, reasons) || !Text(c.ServerHasshNot, serverHassh, "server HASSH", inside: false, reasons))
+        {
+            return Fail(reasons);
+        }
+
+        if (c.Auth is { } auth)
+        {
+            var found = auth.Contains(r.Auth);
+            var names = string.Join(", ", auth.Select(AuthInference.Name));
+            if (!Check(found, $"authentication {AuthInference.Name(r.Auth)} (inferred from packet sizes) {(found ? "is" : "is not")} one of [{names}]", reasons))
+            {
+                return Fail(reasons);
+            }
         }
 
         if (c.Time is { } windows)

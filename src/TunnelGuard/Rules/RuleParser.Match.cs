@@ -1,5 +1,6 @@
 using System.Globalization;
 using TunnelGuard.Classification;
+using TunnelGuard.Shape;
 using YamlDotNet.RepresentationModel;
 
 namespace TunnelGuard.Rules;
@@ -10,8 +11,11 @@ internal sealed partial class RuleParser
     private static readonly string[] MatchFields =
     [
         "label", "min_confidence", "evidence", "client", "client_not", "server", "server_not", "client_port", "server_port",
-        "software", "software_not", "hassh", "hassh_not", "time",
+        "software", "software_not", "hassh", "hassh_not", "server_software", "server_software_not", "server_hassh",
+        "server_hassh_not", "auth", "time",
     ];
+
+    private static readonly string[] AuthNames = ["success", "failure", "unknown"];
 
     private static readonly string[] TimeFields = ["days", "hours", "utc_offset"];
 
@@ -46,6 +50,11 @@ internal sealed partial class RuleParser
             SoftwareNot = Field(map, "software_not") is { } swn ? Texts(swn, "software_not", ListKind.Software) : null,
             Hassh = Field(map, "hassh") is { } h ? Texts(h, "hassh", ListKind.Hassh) : null,
             HasshNot = Field(map, "hassh_not") is { } hn ? Texts(hn, "hassh_not", ListKind.Hassh) : null,
+            ServerSoftware = Field(map, "server_software") is { } ss ? Texts(ss, "server_software", ListKind.Software) : null,
+            ServerSoftwareNot = Field(map, "server_software_not") is { } ssn ? Texts(ssn, "server_software_not", ListKind.Software) : null,
+            ServerHassh = Field(map, "server_hassh") is { } sh ? Texts(sh, "server_hassh", ListKind.Hassh) : null,
+            ServerHasshNot = Field(map, "server_hassh_not") is { } shn ? Texts(shn, "server_hassh_not", ListKind.Hassh) : null,
+            Auth = Field(map, "auth") is { } a ? ReadAuth(a) : null,
             Time = Field(map, "time") is { } t ? ReadTimes(t) : null,
         };
     }
@@ -79,6 +88,42 @@ internal sealed partial class RuleParser
         }
 
         return labels;
+    }
+
+    private List<AuthOutcome>? ReadAuth(YamlNode node)
+    {
+        if (Scalars(node, "auth") is not { } items)
+        {
+            return null;
+        }
+
+        var outcomes = new List<AuthOutcome>();
+        foreach (var item in items)
+        {
+            AuthOutcome? outcome = item.Value switch
+            {
+                "success" => AuthOutcome.Success,
+                "failure" => AuthOutcome.Failure,
+                "unknown" => AuthOutcome.Unknown,
+                _ => null,
+            };
+            if (outcome is { } known)
+            {
+                outcomes.Add(known);
+            }
+            else
+            {
+                Error(item, $"unknown auth outcome '{item.Value}' (expected one or more of: {string.Join(", ", AuthNames)})");
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            Error(node, $"empty 'auth' (expected one or more of: {string.Join(", ", AuthNames)})");
+            return null;
+        }
+
+        return outcomes;
     }
 
     private List<PortRange>? ReadPorts(YamlNode node, string field)

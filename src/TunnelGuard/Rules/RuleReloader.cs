@@ -66,6 +66,24 @@ public sealed class RuleReloader : IDisposable
         }
     }
 
+    /// <summary>
+    /// One log line for a reload attempt: what is in force now, or why the change was ignored (every mistake as
+    /// <c>file:line:column: message</c>, the first five, then how many more) and that the last good policy stays.
+    /// </summary>
+    public string Describe(RuleLoadResult result)
+    {
+        var inForce = _engine.Rules.Rules.Count;
+        if (result.IsValid)
+        {
+            return $"rules reloaded from {_path}: {inForce} rule(s) in force";
+        }
+
+        const int Shown = 5;
+        var mistakes = string.Join("; ", result.Errors.Take(Shown));
+        var more = result.Errors.Count > Shown ? $"; and {result.Errors.Count - Shown} more" : string.Empty;
+        return $"rules in {_path} not reloaded, keeping the last good policy ({inForce} rule(s)): {result.Errors.Count} mistake(s): {mistakes}{more}";
+    }
+
     public void Dispose() => _timer?.Dispose();
 
     private static string Fingerprint(string path)

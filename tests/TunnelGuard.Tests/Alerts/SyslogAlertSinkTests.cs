@@ -4,12 +4,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TunnelGuard.Alerts;
+using TunnelGuard.Tests.Support;
 
 namespace TunnelGuard.Tests.Alerts;
 
 public sealed class SyslogAlertSinkTests
 {
-    private static readonly Regex Rfc5424 = new(
+    internal static readonly Regex Rfc5424 = new(
         @"^<(?<pri>\d{1,3})>1 (?<time>\S+) (?<host>\S+) tunnelguard (?<pid>\d+) alert (?<sd>\[tunnelguard@32473( [a-z_]+=""(\\.|[^""\\\]])*"")+\]) \uFEFF(?<msg>\{.*\})$",
         RegexOptions.CultureInvariant,
         TimeSpan.FromSeconds(1));
@@ -91,15 +92,97 @@ public sealed class SyslogAlertSinkTests
     }
 
     [Fact]
-    public void Tcp_NobodyListening_Throws_ForTheDispatcherToCount()
+    public async Task Tcp_TargetDown_KeepsTheAlerts_LogsOnce_AndSendsThemInOrderWhenItIsBack()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        using var sink = new SyslogAlertSink(new SyslogTarget(true, "127.0.0.1", port));
+        var port = FreePort();
+        var time = new ManualTime();
+        var log = new List<string>();
+        using var sink = new SyslogAlertSink(new SyslogTarget(true, "127.0.0.1", port), log: log.Add, time: time);
+        var alerts = Enumerable.Range(1, 4).Select(i => TestAlerts.Make(clientPort: (ushort)i)).ToList();
 
-        Assert.ThrowsAny<SocketException>(() => sink.OnAlert(TestAlerts.Make()));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        sink.OnAlert(alerts[0]);
+        sink.OnAlert(alerts[1]);
+        sink.OnAlert(alerts[2]);
+        watch.Stop();
+
+        // Refused once; the next alerts wait for the retry interval instead of trying (and failing) again.
+        Assert.Equal((1, 0, 3, 0), (sink.Failures, sink.Sent, sink.Pending, sink.Dropped));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"a dead target held the caller for {watch.Elapsed}");
+        Assert.StartsWith($"syslog tcp://127.0.0.1:{port}: cannot send (", Assert.Single(log), StringComparison.Ordinal);
+
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        try
+        {
+            time.Advance(SyslogAlertSink.RetryInterval);
+            sink.OnAlert(alerts[3]);
+            using var client = await listener.AcceptTcpClientAsync();
+            using var stream = client.GetStream();
+            stream.ReadTimeout = 5000;
+
+            foreach (var alert in alerts)
+            {
+                var frame = ReadFrame(stream);
+                Assert.Matches(Rfc5424, frame);
+                Assert.Contains($"id=\"{alert.Id}\"", frame, StringComparison.Ordinal);
+            }
+
+            Assert.Equal((4, 0), (sink.Sent, sink.Pending));
+            Assert.Equal($"syslog tcp://127.0.0.1:{port}: sending again", log[^1]);
+            Assert.Equal(2, log.Count);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
+    public void Tcp_FullBacklog_DropsTheOldest_AndCountsIt()
+    {
+        using var sink = new SyslogAlertSink(new SyslogTarget(true, "127.0.0.1", FreePort()), time: new ManualTime(), backlog: 2);
+
+        for (ushort i = 1; i <= 5; i++)
+        {
+            sink.OnAlert(TestAlerts.Make(clientPort: i));
+        }
+
+        Assert.Equal((2, 3L), (sink.Pending, sink.Dropped));
+        Assert.False(sink.TryFlush());
+    }
+
+    [Fact]
+    public void Udp_RefusedByADeadPort_IsLoggedOnce_NotAtEveryOtherSend()
+    {
+        var log = new List<string>();
+        var time = new ManualTime();
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        receiver.Dispose();
+        using var sink = new SyslogAlertSink(new SyslogTarget(false, "127.0.0.1", port), log: log.Add, time: time);
+
+        for (ushort i = 1; i <= 10; i++)
+        {
+            sink.OnAlert(TestAlerts.Make(clientPort: i));
+        }
+
+        // Linux reports the ICMP port unreachable of one datagram on the next send.
+        Assert.True(sink.Failures >= 4, $"{sink.Failures} failures");
+        Assert.StartsWith($"syslog udp://127.0.0.1:{port}: cannot send (", Assert.Single(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Udp_UnresolvableHost_IsCountedAndLoggedOnce_NeverThrown()
+    {
+        var log = new List<string>();
+        using var sink = new SyslogAlertSink(new SyslogTarget(false, "no-such-host.invalid", 514), log: log.Add);
+
+        sink.OnAlert(TestAlerts.Make(clientPort: 1));
+        sink.OnAlert(TestAlerts.Make(clientPort: 2));
+
+        Assert.Equal((2L, 2L, 0L), (sink.Failures, sink.Dropped, sink.Sent));
+        Assert.Contains("alerts sent while it is down are lost to syslog", Assert.Single(log), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -121,7 +204,16 @@ public sealed class SyslogAlertSinkTests
         Assert.False(SyslogTarget.TryParse(text, out _));
     }
 
-    private static string ReadFrame(NetworkStream stream)
+    internal static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    internal static string ReadFrame(NetworkStream stream)
     {
         var length = 0;
         int b;

@@ -27,12 +27,14 @@ public sealed partial class MonitorFaultTests
         File.WriteAllText(dir.File("policy.yaml"), BlockEverySsh);
         var bin = Directory.CreateDirectory(dir.File("bin")).FullName;
 
-        // The monitor's PATH is a folder without nft: the firewall is "missing" until the test puts nft there.
+        // The monitor's PATH is a folder with only nft in it; once the monitor runs, nft goes missing until the test puts it back.
+        File.CreateSymbolicLink(Path.Combine(bin, "nft"), "/usr/sbin/nft");
         var monitor = host.StartInNamespace(
             "env", $"PATH={bin}", Environment.ProcessPath!, Cli, "monitor", "-i", host.ServerInterface, "--format", "jsonl", "--duration", "120",
             "--metrics", "127.0.0.1:9464", "--rules", dir.File("policy.yaml"), "--db", dir.File("store.db"), "--enforce", "--firewall", "nftables");
         var log = new LineLog(monitor.StandardError);
         log.WaitFor("listening on");
+        File.Delete(Path.Combine(bin, "nft"));
 
         var ssh = host.SshArguments();
         var session = host.StartOnClient(ssh[0], [.. ssh[1..], "while true; do echo tick; sleep 0.1; done"]);

@@ -173,6 +173,43 @@ public sealed class RuleMatcherTests
         Assert.Equal(["server port 443 is not in [22]"], miss.Reasons);
     }
 
+    [Theory]
+    [InlineData("server_hassh: 425d29fe50d8e4f5e37efb6e24bcf660", true, "server HASSH 425d29fe50d8e4f5e37efb6e24bcf660 matches 425d29fe50d8e4f5e37efb6e24bcf660")]
+    [InlineData("server_hassh: [b12d2871a1189eff20364cf5333619ee]", false, "server HASSH 425d29fe50d8e4f5e37efb6e24bcf660 matches none of [b12d2871a1189eff20364cf5333619ee]")]
+    [InlineData("server_hassh_not: [b12d2871a1189eff20364cf5333619ee]", true, "server HASSH 425d29fe50d8e4f5e37efb6e24bcf660 matches none of [b12d2871a1189eff20364cf5333619ee]")]
+    [InlineData("server_hassh_not: [425D29FE50D8E4F5E37EFB6E24BCF660]", false, "server HASSH 425d29fe50d8e4f5e37efb6e24bcf660 matches 425d29fe50d8e4f5e37efb6e24bcf660")]
+    [InlineData("server_software: 'OpenSSH_9.*'", true, "server software OpenSSH_9.2p1 matches OpenSSH_9.*")]
+    [InlineData("server_software_not: ['dropbear*']", true, "server software OpenSSH_9.2p1 matches none of [dropbear*]")]
+    public void ServerHasshAndSoftware_AllowAndDenyLists(string condition, bool expected, string reason)
+    {
+        var match = Match($"{{ {condition} }}", TestReports.Ssh());
+
+        Assert.Equal(expected, match.IsMatch);
+        Assert.Equal(reason, match.Reasons[^1]);
+    }
+
+    [Fact]
+    public void ServerHassh_NotSeen_MatchesOnlyTheDenyList()
+    {
+        var report = TestReports.Ssh() with { SshServer = null };
+
+        Assert.False(Match("{ server_hassh: [425d29fe50d8e4f5e37efb6e24bcf660] }", report).IsMatch);
+        Assert.True(Match("{ server_hassh_not: [425d29fe50d8e4f5e37efb6e24bcf660] }", report).IsMatch);
+    }
+
+    [Theory]
+    [InlineData(TunnelGuard.Shape.AuthOutcome.Success, "auth: success", true)]
+    [InlineData(TunnelGuard.Shape.AuthOutcome.Failure, "auth: success", false)]
+    [InlineData(TunnelGuard.Shape.AuthOutcome.Failure, "auth: [failure, unknown]", true)]
+    [InlineData(TunnelGuard.Shape.AuthOutcome.Unknown, "auth: [success, failure]", false)]
+    public void Auth_MatchesTheInferredOutcome(TunnelGuard.Shape.AuthOutcome outcome, string condition, bool expected)
+    {
+        var match = Match($"{{ {condition} }}", TestReports.Ssh() with { Auth = outcome });
+
+        Assert.Equal(expected, match.IsMatch);
+        Assert.StartsWith($"authentication {TunnelGuard.Shape.AuthInference.Name(outcome)} (inferred from packet sizes) {(expected ? "is" : "is not")} one of [", match.Reasons[^1], StringComparison.Ordinal);
+    }
+
     private static MatchResult Match(string conditions, Reporting.ConnectionReport report)
     {
         var body = conditions.StartsWith('{') ? conditions : "{ " + conditions + " }";

@@ -66,6 +66,91 @@ public sealed class RuleReloaderTests
     }
 
     [Fact]
+    public void GarbageRenamedOverTheFile_KeepsTheLastGoodPolicy_AndTheLogLineSaysWhy_ThenAGoodFileTakesEffect()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("p.yaml");
+        File.WriteAllText(file, AlertOnExec);
+        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
+        var log = new List<string>();
+        RuleReloader? reloader = null;
+        using var _ = reloader = new RuleReloader(dir.Path, engine, r => log.Add(reloader!.Describe(r)), time: null, TimeSpan.Zero);
+
+        // What an editor or a config-management tool does: write elsewhere, rename into place.
+        var garbage = new byte[4096];
+        new Random(5).NextBytes(garbage);
+        File.WriteAllBytes(dir.File("p.yaml.tmp"), garbage);
+        File.Move(dir.File("p.yaml.tmp"), file, overwrite: true);
+
+        Assert.False(reloader.CheckNow());
+        Assert.Equal(["exec-alert"], engine.Evaluate(TestReports.Ssh(label: "exec")).Hits.Select(h => h.Rule.Id));
+        Assert.Empty(engine.Evaluate(TestReports.Ssh(label: "forward-remote")).Hits);
+        var why = Assert.Single(log);
+        Assert.StartsWith($"rules in {dir.Path} not reloaded, keeping the last good policy (1 rule(s)): ", why, StringComparison.Ordinal);
+        Assert.Matches($@"mistake\(s\): {System.Text.RegularExpressions.Regex.Escape(file)}:\d+:\d+: ", why);
+        Assert.False(reloader.CheckNow());
+        Assert.Single(log);
+
+        File.WriteAllText(dir.File("p.yaml.tmp"), AlertOnTunnels);
+        File.Move(dir.File("p.yaml.tmp"), file, overwrite: true);
+
+        Assert.True(reloader.CheckNow());
+        Assert.Equal(["tunnel-alert"], engine.Evaluate(TestReports.Ssh(label: "forward-remote")).Hits.Select(h => h.Rule.Id));
+        Assert.Empty(engine.Evaluate(TestReports.Ssh(label: "exec")).Hits);
+        Assert.Equal($"rules reloaded from {dir.Path}: 1 rule(s) in force", log[^1]);
+        Assert.Equal((1, 1), (reloader.Reloads, reloader.Rejected));
+    }
+
+    [Fact]
+    public void EveryFileRemoved_IsAMistake_NotAnEmptyPolicy()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("p.yaml"), AlertOnTunnels);
+        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
+        var seen = new List<RuleLoadResult>();
+        using var reloader = new RuleReloader(dir.Path, engine, seen.Add, time: null, TimeSpan.Zero);
+
+        File.Delete(dir.File("p.yaml"));
+
+        Assert.False(reloader.CheckNow());
+        Assert.Equal(["tunnel-alert"], engine.Evaluate(TestReports.Ssh(label: "forward-remote")).Hits.Select(h => h.Rule.Id));
+        Assert.Contains("no rule files here", reloader.Describe(Assert.Single(seen)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Timer_KeepsTheLastGoodPolicyThroughGarbage_AndPicksUpTheFix()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("p.yaml"), AlertOnExec);
+        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
+        var results = new System.Collections.Concurrent.ConcurrentQueue<RuleLoadResult>();
+        using var reloader = new RuleReloader(dir.Path, engine, results.Enqueue, TimeProvider.System, TimeSpan.FromMilliseconds(20));
+
+        File.WriteAllText(dir.File("p.yaml"), "rules: [ {{{ \u0000 not yaml");
+        await WaitFor(() => !results.IsEmpty);
+        Assert.Equal("exec-alert", engine.Rules.Rules[0].Id);
+
+        File.WriteAllText(dir.File("p.yaml"), AlertOnTunnels);
+        await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert");
+
+        // A poll may catch a file half-written (WriteAllText is not atomic): more attempts, but the first is the
+        // rejected garbage and the last the fix.
+        Assert.False(results.First().IsValid);
+        Assert.True(results.Last().IsValid);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition());
+    }
+
+    [Fact]
     public async Task Timer_ReloadsOnItsOwn()
     {
         using var dir = new TempDirectory();
@@ -74,12 +159,7 @@ public sealed class RuleReloaderTests
         using var reloader = new RuleReloader(dir.Path, engine, null, TimeProvider.System, TimeSpan.FromMilliseconds(20));
 
         File.WriteAllText(dir.File("p.yaml"), AlertOnTunnels);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (engine.Rules.Rules[0].Id != "tunnel-alert" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
 
-        Assert.Equal("tunnel-alert", engine.Rules.Rules[0].Id);
+        await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert");
     }
 }
