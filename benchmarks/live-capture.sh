@@ -11,14 +11,17 @@
 #
 # Each run starts a fresh monitor, warms it up (WARMUP packets of a second file with its own addresses, in
 # 198.18.128.0/17, at 50 kpps, so the JIT has settled), reads its counters from /metrics, sends the measured file at
-# --pps=RATE, waits until the analysed count stops moving, and reads the counters again. A run is drop-free when the
-# monitor analysed exactly the packets tcpreplay sent and libpcap reports no kernel drop and the queue no drop.
+# --pps=RATE (or --topspeed for "max"), waits until the analysed count stops moving, and reads the counters again. A
+# run is drop-free when the monitor analysed exactly the frames that reached its interface (tcpreplay's count minus the
+# receiving veth's rx_dropped, frames the kernel dropped before any capture could see them; reported apart, and "all_ok"
+# only when there were none) and neither libpcap nor the monitor's queue dropped any. tcpreplay may send slower than
+# asked on a busy machine: the table shows the rate it reached, and the monitor's CPU time per packet.
 # It steps through RATES, RUNS times each, then bisects BISECT times between the highest rate at which every run was
 # drop-free and the lowest at which one was not. Run by hand as root, not in CI; see docs/benchmarks.md.
 #
 # Environment: RATES (packets/s, or "max" for tcpreplay --topspeed; default "100000 200000 300000 400000 500000 600000
 # 800000 max"), RUNS (per rate, default 3),
-# BISECT (default 3), COPIES (default 120: ~1.48 M frames), WARMUP (default 100000), PORT (metrics, default 9464),
+# BISECT (default 3), COPIES (default 120: 1,477,200 frames), WARMUP (default 100000), PORT (metrics, default 9464),
 # ARTIFACTS (default artifacts), MONITOR_ARGS (extra arguments for the monitor), CLI (another build of tunnelguard.dll
 # to measure, e.g. an older commit's; then nothing is built).
 # Everything it creates (namespaces, veths, the monitor) is removed on exit; processes are ended by PID.
@@ -59,8 +62,10 @@ need=()
 command -v tcpreplay >/dev/null || need+=(tcpreplay)
 command -v ethtool >/dev/null || need+=(ethtool)
 command -v curl >/dev/null || need+=(curl)
+command -v capinfos >/dev/null || need+=(wireshark-common)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
@@ -207,17 +212,18 @@ fi
 echo
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== per rate, medians over the runs: sent packets/s, frames lost before capture, frames the monitor lost"
-sort -n -k1,1 "$results" | awk '
+summary=$(sort -n -k1,1 "$results" | awk '
   function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   function flush() { if (n) printf "%8s  sent %8.0f pps  before capture %7.0f  monitor lost %7.0f  drop-free %d/%d, nothing lost %d/%d  %5.0f ns CPU/packet\n",
     rate, median(pps, n), median(backlog, n), median(lost, n), good, n, clean, n, median(cpu, n) }
   $1 != rate { flush(); rate = $1; n = 0; good = 0; clean = 0 }
   { n++; pps[n] = $3; backlog[n] = $4; lost[n] = $2 - $4 - $5; cpu[n] = $10; if ($8 == "yes") good++; if ($9 == "yes") clean++ }
-  END { flush() }'
+  END { flush() }')
+echo "$summary"
 if [ "$highest_ok" -gt 0 ]; then
   echo "== highest drop-free rate asked: $highest_ok packets/s (in every run the monitor analysed every frame that reached it);" \
-    "sent: $(awk -v rate="$highest_ok" '$1 == rate { print $3 }' "$results" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') packets/s (median)"
+    "tcpreplay sent $(awk -v rate="$highest_ok" '$1 == rate { print $3 }' <<<"$summary") packets/s (median)"
 else
   echo "== no rate was drop-free in every run"
 fi
