@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using SharpPcap;
 using SharpPcap.LibPcap;
@@ -7,21 +8,44 @@ namespace TunnelGuard.Capture;
 
 /// <summary>
 /// Captures from live interfaces through libpcap (SharpPcap): immediate mode, a kernel BPF filter, and a bounded
-/// queue between libpcap's capture threads and the one reader. The capture callback only copies the frame into a
-/// pooled buffer and calls TryWrite; a full queue drops the frame and counts it.
+/// queue between the capture threads (one per interface) and the one reader. A capture thread copies frames out of
+/// libpcap's ring into pooled <see cref="CapturedBatch"/>es and writes a batch to the queue when it is full or when the
+/// ring is empty; a full queue drops the batch and counts its frames.
 /// </summary>
 public sealed class LiveCapture : IDisposable
 {
+    /// <summary>Frames per batch: enough that queue operations cost nothing per packet, few enough to hand over often.</summary>
+    internal const int FramesPerBatch = 256;
+
+    /// <summary>Buffer bytes per batch (or the snaplen, if larger): 256 frames of about 1 KB, the mix seen on a LAN.</summary>
+    private const int BytesPerBatch = 256 << 10;
+
+    /// <summary>How long a capture thread sleeps when the ring is empty: 1 ms while traffic flows, so a frame waits at
+    /// most about that long, and 10 ms once the interface has been quiet for <see cref="QuietAfterMilliseconds"/>.</summary>
+    private const int BusySleepMilliseconds = 1;
+    private const int QuietSleepMilliseconds = 10;
+    private const long QuietAfterMilliseconds = 200;
+
+    // struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; }: on Linux, tv_sec and tv_usec
+    // are both longs, so caplen follows two pointer-sized words.
+    private static readonly int CaptureLengthOffset = 2 * IntPtr.Size;
+    private static readonly int WireLengthOffset = (2 * IntPtr.Size) + 4;
+
     private readonly List<LibPcapLiveDevice> _devices = [];
-    private readonly Channel<CapturedFrame> _queue;
+    private readonly List<Thread> _threads = [];
+    private readonly Channel<CapturedBatch> _queue;
+    private readonly ConcurrentQueue<CapturedBatch> _pool = new();
     private readonly int _snaplen;
+    private readonly int _bytesPerBatch;
     private long _queueDropped;
+    private volatile bool _stopping;
 
     private LiveCapture(LiveCaptureOptions options)
     {
         _snaplen = options.Snaplen;
-        _queue = Channel.CreateBounded<CapturedFrame>(
-            new BoundedChannelOptions(options.QueueCapacity)
+        _bytesPerBatch = Math.Max(BytesPerBatch, options.Snaplen);
+        _queue = Channel.CreateBounded<CapturedBatch>(
+            new BoundedChannelOptions(Math.Max(2, options.QueueCapacity / FramesPerBatch))
             {
                 FullMode = BoundedChannelFullMode.DropWrite,
                 SingleReader = true,
@@ -29,12 +53,13 @@ public sealed class LiveCapture : IDisposable
             },
             dropped =>
             {
-                Interlocked.Increment(ref _queueDropped);
-                dropped.Return();
+                Interlocked.Add(ref _queueDropped, dropped.Count);
+                Return(dropped);
             });
     }
 
-    public ChannelReader<CapturedFrame> Frames => _queue.Reader;
+    /// <summary>Batches of captured frames; give each back with <see cref="Return"/> once its packets are processed.</summary>
+    public ChannelReader<CapturedBatch> Batches => _queue.Reader;
 
     /// <summary>Opens every interface and starts capturing; throws <see cref="LiveCaptureException"/> with a clear message.</summary>
     public static LiveCapture Start(LiveCaptureOptions options)
@@ -75,21 +100,21 @@ public sealed class LiveCapture : IDisposable
         return new LiveCaptureStatistics(received, kernel, iface, Interlocked.Read(ref _queueDropped));
     }
 
-    /// <summary>Stops capturing; frames already queued can still be read, then the reader completes.</summary>
+    /// <summary>Gives a batch taken from <see cref="Batches"/> back to the pool.</summary>
+    public void Return(CapturedBatch batch)
+    {
+        batch.Clear();
+        _pool.Enqueue(batch);
+    }
+
+    /// <summary>Stops capturing; batches already queued can still be read, then the reader completes.</summary>
     public void Stop()
     {
-        foreach (var device in _devices)
+        _stopping = true;
+        foreach (var thread in _threads)
         {
-            try
-            {
-                if (device.Started)
-                {
-                    device.StopCapture();
-                }
-            }
-            catch (PcapException)
-            {
-            }
+            // A capture thread notices within one sleep (at most 10 ms) and hands over its last batch first.
+            thread.Join(TimeSpan.FromSeconds(5));
         }
 
         _queue.Writer.TryComplete();
@@ -103,9 +128,9 @@ public sealed class LiveCapture : IDisposable
             device.Close();
         }
 
-        while (_queue.Reader.TryRead(out var frame))
+        while (_queue.Reader.TryRead(out var batch))
         {
-            frame.Return();
+            Return(batch);
         }
     }
 
@@ -152,28 +177,94 @@ public sealed class LiveCapture : IDisposable
                 throw new LiveCaptureException($"bad capture filter '{options.Filter}': {ex.Message}", ex);
             }
 
-            device.OnPacketArrival += OnPacketArrival;
+            try
+            {
+                // A blocking read in immediate mode does not return on a quiet interface until a frame arrives
+                // (libpcap 1.10 polls again after its timeout): a partly filled batch would wait, and so would Stop.
+                device.NonBlockingMode = true;
+            }
+            catch (PcapException ex)
+            {
+                throw new LiveCaptureException($"cannot capture on '{name}': {ex.Message}", ex);
+            }
         }
 
         foreach (var device in _devices)
         {
-            device.StartCapture();
+            // Our own loop over pcap_next_ex instead of SharpPcap's capture thread and event: that path allocates a
+            // header and a timeval object per packet, and gives no sign of when the ring is empty.
+            var thread = new Thread(CaptureLoop) { IsBackground = true, Name = $"capture {device.Name}" };
+            _threads.Add(thread);
+            thread.Start(device);
         }
     }
 
-    private void OnPacketArrival(object sender, PacketCapture e)
+    private void CaptureLoop(object? state)
     {
-        var data = e.Data;
-        var length = Math.Min(data.Length, _snaplen);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        data[..length].CopyTo(buffer);
-        var time = e.Header.Timeval;
-        var micros = ((long)time.Seconds * 1_000_000) + (long)time.MicroSeconds;
-        var frame = new CapturedFrame(buffer, length, Math.Max(length, e.Header is PcapHeader h ? (int)h.PacketLength : length), (int)e.Device.LinkType, micros);
-        if (!_queue.Writer.TryWrite(frame))
+        var device = (LibPcapLiveDevice)state!;
+        var linkType = (int)device.LinkType;
+        var batch = TakeBatch();
+        nint header = 0, data = 0;
+        var emptySince = 0L;
+        try
         {
-            // Writer completed: capture is stopping.
-            frame.Return();
+            while (!_stopping)
+            {
+                // 1: a frame, valid until the next call; 0: the ring is empty; below 0: an error (the interface went
+                // away), which ends this interface's capture.
+                var status = device.GetNextPacketPointers(ref header, ref data);
+                if (status == 0)
+                {
+                    batch = Publish(batch);
+                    var now = Environment.TickCount64;
+                    emptySince = emptySince == 0 ? now : emptySince;
+                    Thread.Sleep(now - emptySince < QuietAfterMilliseconds ? BusySleepMilliseconds : QuietSleepMilliseconds);
+                    continue;
+                }
+
+                if (status < 0)
+                {
+                    break;
+                }
+
+                emptySince = 0;
+                var length = Math.Min(Marshal.ReadInt32(header, CaptureLengthOffset), _snaplen);
+                var original = Marshal.ReadInt32(header, WireLengthOffset);
+                var micros = ((long)Marshal.ReadIntPtr(header) * 1_000_000) + (long)Marshal.ReadIntPtr(header, IntPtr.Size);
+                if (!batch.TryAdd(data, length, original, linkType, micros))
+                {
+                    batch = Publish(batch);
+                    batch.TryAdd(data, length, original, linkType, micros);
+                }
+
+                if (batch.IsFull)
+                {
+                    batch = Publish(batch);
+                }
+            }
+        }
+        finally
+        {
+            Return(Publish(batch));
         }
     }
+
+    /// <summary>Hands a non-empty batch to the queue and returns an empty one to fill next.</summary>
+    private CapturedBatch Publish(CapturedBatch batch)
+    {
+        if (batch.Count == 0)
+        {
+            return batch;
+        }
+
+        if (!_queue.Writer.TryWrite(batch))
+        {
+            // Writer completed: capture is stopping.
+            Return(batch);
+        }
+
+        return TakeBatch();
+    }
+
+    private CapturedBatch TakeBatch() => _pool.TryDequeue(out var batch) ? batch : new CapturedBatch(_bytesPerBatch, FramesPerBatch);
 }

@@ -13,12 +13,12 @@ public static class LivePipelineRunner
 
     public static async Task RunAsync(LiveCapture capture, PacketPipeline pipeline, TimeProvider time, CancellationToken cancellation)
     {
-        var reader = capture.Frames;
+        var reader = capture.Batches;
         try
         {
             while (!cancellation.IsCancellationRequested)
             {
-                Drain(reader, pipeline);
+                Drain(capture, pipeline);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 tick.CancelAfter(IdleTick);
                 try
@@ -40,22 +40,25 @@ public static class LivePipelineRunner
         finally
         {
             capture.Stop();
-            Drain(reader, pipeline);
+            Drain(capture, pipeline);
             pipeline.Complete();
         }
     }
 
-    private static void Drain(System.Threading.Channels.ChannelReader<CapturedFrame> reader, PacketPipeline pipeline)
+    private static void Drain(LiveCapture capture, PacketPipeline pipeline)
     {
-        while (reader.TryRead(out var frame))
+        while (capture.Batches.TryRead(out var batch))
         {
             try
             {
-                pipeline.Process(frame.AsRawPacket());
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    pipeline.Process(batch.Packet(i));
+                }
             }
             finally
             {
-                frame.Return();
+                capture.Return(batch);
             }
         }
     }

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Live capture throughput: the highest packet rate at which `tunnelguard monitor` (live capture + the full pipeline +
+# the shipped classifier) analyses every packet sent to it, with no kernel or queue drops (issue 6: target >= 500 kpps).
+#
+# Two network namespaces joined by a veth pair (198.18.9.1/24 and .2, offloads off, MTU 1500). The monitor runs in the
+# receiving namespace on its veth end, with --metrics on that namespace's loopback. For each rate, tcpreplay sends a
+# realistic mix into the other end: the committed captures (benchmarks/make-big-pcap.py, COPIES copies), rewritten by
+# benchmarks/make-live-pcap.py so that every address is in 198.19.0.0/16 and every frame goes from one veth MAC to the
+# other. The receiving namespace has a blackhole route for 198.19.0.0/16 and IP forwarding off, so nothing is answered
+# or forwarded: the frames only feed the capture. Nothing is sent outside 198.18.0.0/15.
+#
+# Each run starts a fresh monitor, warms it up (WARMUP packets of a second file with its own addresses, in
+# 198.18.128.0/17, at 50 kpps, so the JIT has settled), reads its counters from /metrics, sends the measured file at
+# --pps=RATE (or --topspeed for "max"), waits until the analysed count stops moving, and reads the counters again. A
+# run is drop-free when the monitor analysed exactly the frames that reached its interface (tcpreplay's count minus the
+# receiving veth's rx_dropped, frames the kernel dropped before any capture could see them; reported apart, and "all_ok"
+# only when there were none) and neither libpcap nor the monitor's queue dropped any. tcpreplay may send slower than
+# asked on a busy machine: the table shows the rate it reached, and the monitor's CPU time per packet.
+# It steps through RATES, RUNS times each, then bisects BISECT times between the highest rate at which every run was
+# drop-free and the lowest at which one was not. Run by hand as root, not in CI; see docs/benchmarks.md.
+#
+# Environment: RATES (packets/s, or "max" for tcpreplay --topspeed; default "100000 200000 300000 400000 500000 600000
+# 800000 max"), RUNS (per rate, default 3),
+# BISECT (default 3), COPIES (default 120: 1,477,200 frames), WARMUP (default 100000), PORT (metrics, default 9464),
+# ARTIFACTS (default artifacts), MONITOR_ARGS (extra arguments for the monitor), CLI (another build of tunnelguard.dll
+# to measure, e.g. an older commit's; then nothing is built).
+# Everything it creates (namespaces, veths, the monitor) is removed on exit; processes are ended by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rates=${RATES:-"100000 200000 300000 400000 500000 600000 800000 max"}
+runs=${RUNS:-3}
+bisect=${BISECT:-3}
+copies=${COPIES:-120}
+warmup=${WARMUP:-100000}
+port=${PORT:-9464}
+out=${ARTIFACTS:-artifacts}
+cli=${CLI:-src/TunnelGuard.Cli/bin/Release/net10.0/tunnelguard.dll}
+read -r -a monitor_args <<<"${MONITOR_ARGS:-}"
+
+tx=tgb-tx$$ rx=tgb-rx$$ s=tgb-s$$ r=tgb-r$$
+smac=02:00:c6:12:09:01 rmac=02:00:c6:12:09:02
+tmp=$(mktemp -d)
+monitor_pid=
+cleanup() {
+  if [ -n "$monitor_pid" ]; then
+    kill "$monitor_pid" 2>/dev/null || true
+    wait "$monitor_pid" 2>/dev/null || true
+  fi
+  ip netns del "$tx" 2>/dev/null || true
+  ip netns del "$rx" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "$(id -u)" != 0 ]; then
+  echo "live-capture.sh: needs root (network namespaces, capture)" >&2
+  exit 1
+fi
+need=()
+command -v tcpreplay >/dev/null || need+=(tcpreplay)
+command -v ethtool >/dev/null || need+=(ethtool)
+command -v curl >/dev/null || need+=(curl)
+command -v capinfos >/dev/null || need+=(wireshark-common)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The captures: made once, reused while pcaps/ and the scripts are unchanged.
+mkdir -p "$out"
+big="$out/replay-throughput-$copies.pcap" live="$out/live-capture-$copies.pcap"
+warm="$out/live-capture-warmup.pcap"
+fresh() { # FILE INPUTS... -> true when FILE exists and is newer than all its inputs
+  local file=$1
+  shift
+  [ -f "$file" ] && [ -z "$(find "$@" -newer "$file" -print -quit)" ]
+}
+if ! fresh "$live" pcaps benchmarks/make-big-pcap.py benchmarks/make-live-pcap.py; then
+  fresh "$big" pcaps benchmarks/make-big-pcap.py || python3 benchmarks/make-big-pcap.py pcaps "$copies" "$big"
+  python3 benchmarks/make-live-pcap.py "$big" "$live" "$smac" "$rmac"
+fi
+if ! fresh "$warm" pcaps benchmarks/make-big-pcap.py benchmarks/make-live-pcap.py; then
+  python3 benchmarks/make-big-pcap.py pcaps 8 "$tmp/warm-big.pcap"
+  python3 benchmarks/make-live-pcap.py "$tmp/warm-big.pcap" "$warm" "$smac" "$rmac" 198.18.128.0/17
+fi
+[ -n "${CLI:-}" ] || dotnet build src/TunnelGuard.Cli -c Release -nologo -v q >/dev/null
+
+ip netns add "$tx"
+ip netns add "$rx"
+ip link add "$s" netns "$tx" address "$smac" type veth peer name "$r" netns "$rx" address "$rmac"
+ip -n "$tx" addr add 198.18.9.1/24 dev "$s"
+ip -n "$rx" addr add 198.18.9.2/24 dev "$r"
+for ns_dev in "$tx:$s" "$rx:$r"; do
+  ns=${ns_dev%%:*} dev=${ns_dev#*:}
+  ip netns exec "$ns" ethtool -K "$dev" tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+  ip -n "$ns" link set "$dev" mtu 1500 up
+  ip -n "$ns" link set lo up
+done
+ip -n "$rx" route add blackhole 198.19.0.0/16
+ip -n "$rx" route add blackhole 198.18.128.0/17
+ip netns exec "$rx" sysctl -qw net.ipv4.ip_forward=0
+
+metric() { # FILE NAME [LABEL] -> integer value
+  awk -v name="$2" -v label="${3:-}" '
+    $1 == name || (label != "" && $1 == name "{where=\"" label "\"}") { printf "%d\n", $2 + 0; found = 1 }
+    END { if (!found) print 0 }' "$1"
+}
+scrape() { # -> "packets kernel queue"
+  ip netns exec "$rx" curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/metrics" || return 1
+  echo "$(metric "$tmp/metrics" tunnelguard_packets_total) $(metric "$tmp/metrics" tunnelguard_capture_drops_total kernel)" \
+    "$(metric "$tmp/metrics" tunnelguard_capture_drops_total queue)"
+}
+settle() { # waits until the analysed count has not moved for 1.5 s; prints the last scrape
+  local last= now= same=0
+  for _ in $(seq 1 240); do
+    sleep 0.5
+    now=$(scrape) || continue
+    if [ "$now" = "$last" ]; then
+      same=$((same + 1))
+      [ $same -ge 3 ] && break
+    else
+      same=0
+    fi
+    last=$now
+  done
+  echo "$now"
+}
+rx_dropped() { ip -n "$rx" -s link show "$r" | awk '/RX:/ { getline; print $4 }'; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+send() { # RATE|max FILE [LIMIT] -> "sent rated_pps failed"
+  local args=(--pps="$1")
+  [ "$1" = max ] && args=(--topspeed)
+  [ -n "${3:-}" ] && args+=(--limit="$3")
+  ip netns exec "$tx" tcpreplay -i "$s" "${args[@]}" "$2" >"$tmp/tcpreplay" 2>&1 || true
+  awk '/Actual:/ { sent = $2 } /Rated:/ { for (i = 1; i <= NF; i++) if ($i ~ /^pps/) pps = $(i - 1) }
+       /Failed packets:/ { failed = $3 } END { printf "%d %d %d\n", sent, pps, failed }' "$tmp/tcpreplay"
+}
+
+results="$tmp/results"
+: >"$results"
+run_once() { # RATE -> appends one line of the table to $results
+  local rate=$1
+  : >"$tmp/monitor.err"
+  ip netns exec "$rx" dotnet "$cli" monitor -i "$r" --metrics "127.0.0.1:$port" --format jsonl \
+    --output "$tmp/reports.jsonl" "${monitor_args[@]}" 2>"$tmp/monitor.err" &
+  monitor_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$tmp/monitor.err" && scrape >/dev/null && break
+    sleep 0.2
+  done
+  send 50000 "$warm" "$warmup" >/dev/null
+  read -r p0 k0 q0 <<<"$(settle)"
+  local d0 d1 c0 c1
+  d0=$(rx_dropped)
+  c0=$(cpu_ticks "$monitor_pid")
+  read -r sent rated failed <<<"$(send "$rate" "$live")"
+  read -r p1 k1 q1 <<<"$(settle)"
+  c1=$(cpu_ticks "$monitor_pid")
+  d1=$(rx_dropped)
+  # SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored.
+  kill -TERM "$monitor_pid"
+  wait "$monitor_pid" || true
+  monitor_pid=
+  local analysed=$((p1 - p0)) kernel=$((k1 - k0)) queue=$((q1 - q0)) backlog=$((d1 - d0))
+  local monitor_ok=no all_ok=no
+  [ "$sent" -gt 0 ] && [ "$analysed" -eq $((sent - backlog)) ] && [ "$kernel" -eq 0 ] && [ "$queue" -eq 0 ] && monitor_ok=yes
+  [ "$monitor_ok" = yes ] && [ "$backlog" -eq 0 ] && all_ok=yes
+  # The monitor's CPU time per analysed packet (user + system, including its idle wake-ups while the rate is low).
+  local cpu_ns=$(((c1 - c0) * 1000000000 / $(getconf CLK_TCK) / (analysed > 0 ? analysed : 1)))
+  printf '%8s %9d %9d %9d %9d %8d %8d %7s %7s %8d\n' "$rate" "$sent" "$rated" "$backlog" "$analysed" "$kernel" "$queue" \
+    "$monitor_ok" "$all_ok" "$cpu_ns" | tee -a "$results"
+}
+all_ok() { # RATE -> true when every run at RATE was drop-free (column 8: the monitor lost nothing it was given)
+  awk -v rate="$1" '$1 == rate { n++; if ($8 != "yes") bad = 1 } END { exit !(n > 0 && !bad) }' "$results"
+}
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)," \
+  "$(dotnet --version) SDK, $(tcpreplay --version 2>&1 | head -1)"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $live: $(capinfos -c -M -T -r "$live" | cut -f2) frames; warm-up: $warmup frames of $warm at 50 kpps"
+echo "== monitor: tunnelguard monitor -i $r --metrics 127.0.0.1:$port --format jsonl --output FILE ${MONITOR_ARGS:-}"
+echo
+echo "rate: asked of tcpreplay; sent, sent_pps: what it sent; backlog: dropped by the kernel before any capture"
+echo "(the receiving veth's rx_dropped); analysed: by the pipeline; kernel, queue: drops reported by libpcap and by"
+echo "the monitor's queue; mon_ok: the monitor analysed every frame that reached the interface; all_ok: and none was lost;"
+echo "cpu_ns: the monitor's CPU time (user + system) per analysed packet"
+printf '%8s %9s %9s %9s %9s %8s %8s %7s %7s %8s\n' rate sent sent_pps backlog analysed kernel queue mon_ok all_ok cpu_ns
+highest_ok=0 lowest_bad=0
+for rate in $rates; do
+  for _ in $(seq 1 "$runs"); do run_once "$rate"; done
+  if [ "$rate" = max ]; then
+    continue
+  elif all_ok "$rate"; then
+    [ "$rate" -gt "$highest_ok" ] && highest_ok=$rate
+  elif [ "$lowest_bad" -eq 0 ] || [ "$rate" -lt "$lowest_bad" ]; then
+    lowest_bad=$rate
+  fi
+done
+if [ "$lowest_bad" -gt "$highest_ok" ]; then
+  for _ in $(seq 1 "$bisect"); do
+    mid=$(((highest_ok + lowest_bad) / 2 / 10000 * 10000))
+    { [ "$mid" -le "$highest_ok" ] || [ "$mid" -ge "$lowest_bad" ]; } && break
+    for _ in $(seq 1 "$runs"); do run_once "$mid"; done
+    if all_ok "$mid"; then highest_ok=$mid; else lowest_bad=$mid; fi
+  done
+fi
+
+echo
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== per rate, medians over the runs: sent packets/s, frames lost before capture, frames the monitor lost"
+summary=$(sort -n -k1,1 "$results" | awk '
+  function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  function flush() { if (n) printf "%8s  sent %8.0f pps  before capture %7.0f  monitor lost %7.0f  drop-free %d/%d, nothing lost %d/%d  %5.0f ns CPU/packet\n",
+    rate, median(pps, n), median(backlog, n), median(lost, n), good, n, clean, n, median(cpu, n) }
+  $1 != rate { flush(); rate = $1; n = 0; good = 0; clean = 0 }
+  { n++; pps[n] = $3; backlog[n] = $4; lost[n] = $2 - $4 - $5; cpu[n] = $10; if ($8 == "yes") good++; if ($9 == "yes") clean++ }
+  END { flush() }')
+echo "$summary"
+if [ "$highest_ok" -gt 0 ]; then
+  echo "== highest drop-free rate asked: $highest_ok packets/s (in every run the monitor analysed every frame that reached it);" \
+    "tcpreplay sent $(awk -v rate="$highest_ok" '$1 == rate { print $3 }' <<<"$summary") packets/s (median)"
+else
+  echo "== no rate was drop-free in every run"
+fi
