@@ -18,6 +18,9 @@ namespace TunnelGuard.Cli.Replay;
 /// </summary>
 internal sealed class ReplayRunner
 {
+    // Reports are a few KB each: a large buffer writes them in few system calls (the default is 1 K chars, 4 KB).
+    private const int OutputBufferChars = 64 * 1024;
+
     private readonly CliConsole _console;
 
     public ReplayRunner(CliConsole console) => _console = console;
@@ -62,7 +65,7 @@ internal sealed class ReplayRunner
         {
             try
             {
-                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false));
+                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false), OutputBufferChars);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {

@@ -31,7 +31,8 @@ public sealed class FlowTable
         _probationMicros = (long)options.ProbationTimeout.TotalMicroseconds;
         _prefixCap = options.StreamPrefixBytes;
         _observer = observer;
-        _flows = new Dictionary<FlowKey, Flow>(Math.Min(_maxFlows, 65_536));
+        // Not pre-sized: `replay` builds a table per capture file, and most files hold a few flows.
+        _flows = [];
     }
 
     public int Count => _flows.Count;
