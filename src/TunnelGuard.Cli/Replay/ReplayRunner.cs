@@ -34,8 +34,14 @@ internal sealed class ReplayRunner
             return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
         }
 
-        if (!ClassifierLoader.TryLoad(options.ModelFile, options.HeuristicsOnly, _console, out var classifier))
+        IShapeClassifier classifier;
+        try
         {
+            classifier = ClassifierLoader.StartLoading(options.ModelFile, options.HeuristicsOnly);
+        }
+        catch (InvalidDataException ex)
+        {
+            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
             return ExitCodes.BadInput;
         }
 
@@ -88,7 +94,20 @@ internal sealed class ReplayRunner
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
             sink = alerts?.Wrap(sink, output, table) ?? sink;
             var collected = new List<ConnectionReport>();
-            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows, classifier);
+            int code;
+            try
+            {
+                code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options.AllFlows, classifier);
+
+                // A model that failed to load fails the replay even when no connection needed it.
+                _ = (classifier as DeferredClassifier)?.Loaded;
+            }
+            catch (InvalidDataException ex)
+            {
+                _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
             if (manifest is not null && code == ExitCodes.Success)
             {
                 var mismatches = ManifestCheck.Compare(manifest, collected);
@@ -118,7 +137,8 @@ internal sealed class ReplayRunner
 
     private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, bool allFlows, IShapeClassifier classifier)
     {
-        var counting = new CountingSink(sink);
+        // No report is written before the model has loaded: a model that fails to load leaves the output empty.
+        var counting = new CountingSink(sink, classifier as DeferredClassifier);
         var progress = new ProgressReporter(_console.ErrorIsTerminal ? _console.Error : null);
         var clock = Stopwatch.StartNew();
         long packets = 0;
@@ -164,12 +184,13 @@ internal sealed class ReplayRunner
         return failed == 0 ? ExitCodes.Success : ExitCodes.BadInput;
     }
 
-    private sealed class CountingSink(IConnectionSink inner) : IConnectionSink
+    private sealed class CountingSink(IConnectionSink inner, DeferredClassifier? model) : IConnectionSink
     {
         public int Ssh { get; private set; }
 
         public void OnConnection(ConnectionReport report)
         {
+            _ = model?.Loaded;
             if (report.IsSsh)
             {
                 Ssh++;
