@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Whole-process throughput: `tunnelguard replay BIG.pcap --output /dev/null` against `tcpdump -r BIG.pcap -w /dev/null`
-# on a large multi-flow capture made from the committed real captures (benchmarks/make-big-pcap.py). Prints packets/s
-# of both, their ratio (the issue's target: replay >= 0.8x tcpdump) and peak RSS. Run by hand, not in CI; see
-# docs/benchmarks.md. The generated captures go to artifacts/ (ignored by git) and are reused while pcaps/ is unchanged.
+# on a large multi-flow capture made from the committed foundation captures (benchmarks/make-big-pcap.py). The issue's
+# target: replay >= 0.8x tcpdump's packets/s. Run by hand, not in CI; see docs/benchmarks.md.
 #
-# Environment: COPIES (copies of the corpus in BIG, default 1200: ~1.5 M packets, 19,200 TCP flows, at most ~12,800 open at
-# once), RUNS (timed runs per command, default 5), ARTIFACTS (output folder, default artifacts).
+# The two commands run interleaved, RUNS rounds of tcpdump then replay, so that load from other work on a shared machine
+# hits both alike; the script prints every round and the medians of the per-round ratios, on wall time and on CPU time
+# (user + sys), with the load average. Then peak RSS, and replay of a 12-packet file (process start-up).
 #
-# Also timed: replay with DOTNET_TieredCompilation=0 (the cheapest fix found, see docs/benchmarks.md), replay of a
-# 12-packet file (process start-up), and the peak RSS of replaying a file twice as long whose flows arrive at the same
-# rate (memory should follow the flows open at once, not the file's length).
+# Environment: COPIES (copies of the corpus in BIG, default 1200: 1,519,200 packets, 19,200 TCP flows, at most ~12,800
+# open at once), RUNS (rounds, default 7), ARTIFACTS (output folder, default artifacts; ignored by git). The big files are
+# reused while their inputs are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 copies=${COPIES:-1200}
-runs=${RUNS:-5}
+runs=${RUNS:-7}
 out=${ARTIFACTS:-artifacts}
 big="$out/replay-throughput-$copies.pcap"
 double="$out/replay-throughput-$((copies * 2)).pcap"
@@ -23,7 +23,6 @@ cli=src/TunnelGuard.Cli/bin/Release/net10.0/tunnelguard.dll
 need=()
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v capinfos >/dev/null || need+=(wireshark-common)
-command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
@@ -32,11 +31,16 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-mkdir -p "$out"
+# The 14 foundation captures (not the lab's *-s<seed>.pcap recordings, which are mostly bulk transfers and would make
+# the file ten times larger): the same mix the earlier measurements used.
+mkdir -p "$out/foundation-pcaps"
+for f in pcaps/*.pcap pcaps/*.pcapng; do
+  case "$f" in *-s[0-9]*.pcap) ;; *) cp -p "$f" "$out/foundation-pcaps/" ;; esac
+done
 for spec in "$copies:$big" "$((copies * 2)):$double"; do
   n=${spec%%:*} file=${spec#*:}
-  if [ ! -f "$file" ] || [ -n "$(find pcaps benchmarks/make-big-pcap.py -newer "$file" -print -quit)" ]; then
-    python3 benchmarks/make-big-pcap.py pcaps "$n" "$file"
+  if [ ! -f "$file" ] || [ -n "$(find "$out/foundation-pcaps" benchmarks/make-big-pcap.py -newer "$file" -print -quit)" ]; then
+    python3 benchmarks/make-big-pcap.py "$out/foundation-pcaps" "$n" "$file"
   fi
 done
 
@@ -47,13 +51,23 @@ bytes=$(stat -c %s "$big")
 cat "$big" "$double" >/dev/null  # both tools then read from the page cache
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(dotnet --version) SDK"
-echo "== $big: $packets packets, $((bytes / 1048576)) MiB, $(tcpdump -r "$big" -nn 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0' 2>/dev/null | wc -l) SYNs"
+echo "== $big: $packets packets, $((bytes / 1048576)) MiB"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-hyperfine --warmup 1 --runs "$runs" --export-json "$out/replay-throughput.json" \
-  -n tcpdump "tcpdump -r $big -w /dev/null" \
-  -n replay "dotnet $cli replay $big --output /dev/null" \
-  -n replay-tc0 "env DOTNET_TieredCompilation=0 dotnet $cli replay $big --output /dev/null" \
-  -n replay-startup "dotnet $cli replay pcaps/ssh-v1-banner.pcap --output /dev/null"
+timed() { # label command... -> "label wall user sys"
+  local label=$1; shift
+  /usr/bin/time -o "$out/.time" -f "%e %U %S" "$@" >/dev/null 2>&1
+  echo "$label $(cat "$out/.time")"
+}
+rounds="$out/replay-throughput-rounds.txt"
+: >"$rounds"
+for i in $(seq "$runs"); do
+  t=$(timed tcpdump tcpdump -r "$big" -w /dev/null)
+  r=$(timed replay dotnet "$cli" replay "$big" --output /dev/null)
+  echo "$t $r $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$rounds"
+done
+startup=$(timed startup dotnet "$cli" replay pcaps/ssh-v1-banner.pcap --output /dev/null)
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 peak_rss() { # command... -> max RSS in KiB
   /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'
@@ -61,33 +75,25 @@ peak_rss() { # command... -> max RSS in KiB
 rss_tcpdump=$(peak_rss tcpdump -r "$big" -w /dev/null)
 rss_replay=$(peak_rss dotnet "$cli" replay "$big" --output /dev/null)
 rss_replay_double=$(peak_rss dotnet "$cli" replay "$double" --output /dev/null)
-rss_replay_startup=$(peak_rss dotnet "$cli" replay pcaps/ssh-v1-banner.pcap --output /dev/null)
 
-python3 - "$out/replay-throughput.json" "$packets" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" "$rss_replay_startup" "$double" <<'EOF'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+python3 - "$rounds" "$packets" "$startup" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
 packets = int(sys.argv[2])
-rss = [int(x) / 1024 for x in sys.argv[3:7]]
-def rate(name):
-    r = results[name]
-    return packets / r["mean"], packets / r["min"], r["mean"], r["stddev"] or 0.0
-t_mean, t_best, t_s, t_sd = rate("tcpdump")
-r_mean, r_best, r_s, r_sd = rate("replay")
-c_mean, c_best, c_s, c_sd = rate("replay-tc0")
-startup = results["replay-startup"]["mean"]
-def cpu(name):
-    r = results[name]
-    return r["user"] + r["system"]
+# row: tcpdump wall user sys replay wall user sys load
+t_wall = [float(r[1]) for r in rows]; t_cpu = [float(r[2]) + float(r[3]) for r in rows]
+r_wall = [float(r[5]) for r in rows]; r_cpu = [float(r[6]) + float(r[7]) for r in rows]
+med = statistics.median
 print()
-print(f"tcpdump -r -w /dev/null : {t_s:6.3f} s ± {t_sd:.3f}  {t_mean / 1e6:5.2f} Mpkt/s (best {t_best / 1e6:.2f})  peak RSS {rss[0]:7.1f} MiB")
-print(f"tunnelguard replay      : {r_s:6.3f} s ± {r_sd:.3f}  {r_mean / 1e6:5.2f} Mpkt/s (best {r_best / 1e6:.2f})  peak RSS {rss[1]:7.1f} MiB")
-print(f"replay, TieredComp. off : {c_s:6.3f} s ± {c_sd:.3f}  {c_mean / 1e6:5.2f} Mpkt/s (best {c_best / 1e6:.2f})")
-print(f"replay / tcpdump        : {r_mean / t_mean:.2f}x packets/s on means, {r_best / t_best:.2f}x on best runs (target >= 0.80x);"
-      f" with tiered compilation off {c_mean / t_mean:.2f}x / {c_best / t_best:.2f}x")
-print(f"on CPU time (user+sys, robust when other work shares the 2 cores): tcpdump {packets / cpu('tcpdump') / 1e6:.2f}, "
-      f"replay {packets / cpu('replay') / 1e6:.2f}, tiered compilation off {packets / cpu('replay-tc0') / 1e6:.2f} Mpkt/s; "
-      f"ratio {cpu('tcpdump') / cpu('replay'):.2f}x / {cpu('tcpdump') / cpu('replay-tc0'):.2f}x")
-print(f"replay startup (12-packet file): {startup:.3f} s, peak RSS {rss[3]:.1f} MiB; "
-      f"without it replay runs at {packets / max(r_s - startup, 1e-9) / 1e6:.2f} Mpkt/s")
-print(f"replay of a file twice as long, same arrival rate of flows ({sys.argv[7]}): peak RSS {rss[2]:.1f} MiB")
-EOF
+print(f"{len(rows)} interleaved rounds; per round: tcpdump wall, replay wall, ratio")
+for tw, rw, r in zip(t_wall, r_wall, rows):
+    print(f"  {tw:6.2f} s  {rw:6.2f} s  {tw / rw:5.2f}x  (load {r[8]})")
+print(f"tcpdump -r -w /dev/null : median {med(t_wall):.3f} s wall = {packets / med(t_wall) / 1e6:.2f} Mpkt/s; {med(t_cpu):.3f} s CPU = {packets / med(t_cpu) / 1e6:.2f} Mpkt/s")
+print(f"tunnelguard replay      : median {med(r_wall):.3f} s wall = {packets / med(r_wall) / 1e6:.2f} Mpkt/s; {med(r_cpu):.3f} s CPU = {packets / med(r_cpu) / 1e6:.2f} Mpkt/s")
+print(f"replay / tcpdump packets/s, median of per-round ratios: {med([t / r for t, r in zip(t_wall, r_wall)]):.2f}x on wall time, "
+      f"{med([t / r for t, r in zip(t_cpu, r_cpu)]):.2f}x on CPU time (target >= 0.80x)")
+s = sys.argv[3].split()
+print(f"replay start-up (12-packet file): {float(s[1]):.3f} s wall, {float(s[2]) + float(s[3]):.3f} s CPU")
+rss = [int(x) / 1024 for x in sys.argv[4:7]]
+print(f"peak RSS: tcpdump {rss[0]:.1f} MiB, replay {rss[1]:.1f} MiB, replay of the file twice as long (same flow arrival rate) {rss[2]:.1f} MiB")
+PY

@@ -21,6 +21,26 @@ internal static class ClassifierLoader
         }
     }
 
+    /// <summary>
+    /// Like <see cref="Load"/>, but a model is loaded on a pool thread (<see cref="DeferredClassifier"/>); a missing
+    /// model file is still an <see cref="InvalidDataException"/> at once, a broken one when the model is first needed.
+    /// </summary>
+    public static IShapeClassifier StartLoading(string? modelPath, bool heuristicsOnly)
+    {
+        if (heuristicsOnly || (modelPath is null && !File.Exists(ShapeModel.DefaultPath)))
+        {
+            return Load(modelPath, heuristicsOnly);
+        }
+
+        var path = modelPath ?? ShapeModel.DefaultPath;
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path}: no such model file");
+        }
+
+        return new DeferredClassifier(() => Load(path, heuristicsOnly: false));
+    }
+
     public static IShapeClassifier Load(string? modelPath, bool heuristicsOnly)
     {
         if (heuristicsOnly)

@@ -18,6 +18,9 @@ namespace TunnelGuard.Cli.Replay;
 /// </summary>
 internal sealed class ReplayRunner
 {
+    // Reports are a few KB each: a large buffer writes them in few system calls (the default is 1 K chars, 4 KB).
+    private const int OutputBufferChars = 64 * 1024;
+
     private readonly CliConsole _console;
 
     public ReplayRunner(CliConsole console) => _console = console;
@@ -31,8 +34,14 @@ internal sealed class ReplayRunner
             return usageError ? ExitCodes.Usage : ExitCodes.BadInput;
         }
 
-        if (!ClassifierLoader.TryLoad(options.ModelFile, options.HeuristicsOnly, _console, out var classifier))
+        IShapeClassifier classifier;
+        try
         {
+            classifier = ClassifierLoader.StartLoading(options.ModelFile, options.HeuristicsOnly);
+        }
+        catch (InvalidDataException ex)
+        {
+            _console.Error.WriteLine($"tunnelguard: {ex.Message}");
             return ExitCodes.BadInput;
         }
 
@@ -62,7 +71,7 @@ internal sealed class ReplayRunner
         {
             try
             {
-                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false));
+                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false), OutputBufferChars);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -85,7 +94,20 @@ internal sealed class ReplayRunner
             IConnectionSink sink = (IConnectionSink?)json ?? tableWriter!;
             sink = alerts?.Wrap(sink, output, table) ?? sink;
             var collected = new List<ConnectionReport>();
-            var code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options, classifier);
+            int code;
+            try
+            {
+                code = ReplayAll(files, manifest is null ? sink : new TeeSink(sink, collected), options, classifier);
+
+                // A model that failed to load fails the replay even when no connection needed it.
+                _ = (classifier as DeferredClassifier)?.Loaded;
+            }
+            catch (InvalidDataException ex)
+            {
+                _console.Error.WriteLine($"tunnelguard: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
             if (manifest is not null && code == ExitCodes.Success)
             {
                 var mismatches = ManifestCheck.Compare(manifest, collected);
@@ -115,7 +137,8 @@ internal sealed class ReplayRunner
 
     private int ReplayAll(IReadOnlyList<(string Path, string Name)> files, IConnectionSink sink, ReplayOptions options, IShapeClassifier classifier)
     {
-        var counting = new CountingSink(sink);
+        // No report is written before the model has loaded: a model that fails to load leaves the output empty.
+        var counting = new CountingSink(sink, classifier as DeferredClassifier);
         var progress = new ProgressReporter(_console.ErrorIsTerminal ? _console.Error : null);
         var clock = Stopwatch.StartNew();
         long packets = 0;
@@ -199,12 +222,13 @@ internal sealed class ReplayRunner
         }
     }
 
-    private sealed class CountingSink(IConnectionSink inner) : IConnectionSink
+    private sealed class CountingSink(IConnectionSink inner, DeferredClassifier? model) : IConnectionSink
     {
         public int Ssh { get; private set; }
 
         public void OnConnection(ConnectionReport report)
         {
+            _ = model?.Loaded;
             if (report.IsSsh)
             {
                 Ssh++;

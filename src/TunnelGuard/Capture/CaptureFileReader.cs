@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace TunnelGuard.Capture;
@@ -24,7 +25,9 @@ public sealed partial class CaptureFileReader : IDisposable
 
     private readonly Stream _stream;
     private readonly bool _ownsStream;
-    private readonly byte[] _buffer = new byte[BufferSize];
+    // Rented, returned by Dispose: a fresh 1 MiB array per file went to the large-object heap and cost gen2 GCs when
+    // a folder of small captures was replayed.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private readonly CaptureFileFormat _format;
     private int _start;
     private int _end;
@@ -86,6 +89,13 @@ public sealed partial class CaptureFileReader : IDisposable
         if (_ownsStream)
         {
             _stream.Dispose();
+        }
+
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TunnelGuard.Shape;
 
 namespace TunnelGuard.Classification;
@@ -10,6 +11,9 @@ public static class ShapeFeatureExtractor
     private const long Silence = 50_000;
     private const long IdleGap = 5_000_000;
     private const int LargeSegment = 1000;
+
+    // Requests up to this size count towards the distinct destinations a SOCKS client opens.
+    private const int MaxOpenSize = 400;
 
     // Inner keystroke sizes of the common ciphers (umac-etm, AEAD, hmac-etm, hmac): a nested session's keystrokes.
     private static readonly int[] InnerKeystrokes = [28, 36, 52, 64];
@@ -36,8 +40,14 @@ public static class ShapeFeatureExtractor
         var server = default(DirectionTally);
         int idle = 0, serverOpens = 0, requests = 0;
         long maxGap = 0;
-        var gaps = new long[Math.Max(0, n - 1)];
-        var openSizes = new HashSet<int>();
+        // Scratch for the median gap, rented: a long connection has thousands of events and is judged many times.
+        var rentedGaps = ArrayPool<long>.Shared.Rent(Math.Max(1, n - 1));
+        var gaps = rentedGaps.AsSpan(0, Math.Max(0, n - 1));
+
+        // Distinct request sizes up to MaxOpenSize, one bit each.
+        Span<ulong> openSizes = stackalloc ulong[(MaxOpenSize / 64) + 1];
+        openSizes.Clear();
+        var distinctOpenSizes = 0;
         var authAt = AuthInference.SuccessIndex(sizes, dirs, n, clientDirection, sizer);
         Span<int> afterAuthC = stackalloc int[2];
         Span<int> afterAuthS = stackalloc int[2];
@@ -94,9 +104,12 @@ public static class ShapeFeatureExtractor
                 if (c2s)
                 {
                     requests++;
-                    if (size <= 400)
+                    if (size <= MaxOpenSize)
                     {
-                        openSizes.Add(size);
+                        ref var word = ref openSizes[size >> 6];
+                        var bit = 1UL << (size & 63);
+                        distinctOpenSizes += (word & bit) == 0 ? 1 : 0;
+                        word |= bit;
                     }
                 }
                 else if (size >= key + 40)
@@ -106,7 +119,9 @@ public static class ShapeFeatureExtractor
             }
         }
 
-        Array.Sort(gaps);
+        gaps.Sort();
+        var medianGap = gaps.Length == 0 ? 0 : gaps[gaps.Length / 2];
+        ArrayPool<long>.Shared.Return(rentedGaps);
         var (burstC, burstS) = Bursts(times, sizes, dirs, n, clientDirection);
         var clientAcks = clientDirection == 0 ? recorder.BareAcks0 : recorder.BareAcks1;
         var serverAcks = clientDirection == 0 ? recorder.BareAcks1 : recorder.BareAcks0;
@@ -133,7 +148,7 @@ public static class ShapeFeatureExtractor
             BurstS2C = burstS,
             AcksC2S = clientAcks,
             AcksS2C = serverAcks,
-            MedianGapMs = gaps.Length == 0 ? 0 : gaps[gaps.Length / 2] / 1000.0,
+            MedianGapMs = medianGap / 1000.0,
             IdleGaps = idle,
             MaxGapSeconds = maxGap / 1e6,
             Chaff = client.Chaff + server.Chaff,
@@ -142,7 +157,7 @@ public static class ShapeFeatureExtractor
             AfterAuthS1 = afterAuthS[0],
             AfterAuthS2 = afterAuthS[1],
             ServerFirstOpens = serverOpens,
-            DistinctOpenSizes = openSizes.Count,
+            DistinctOpenSizes = distinctOpenSizes,
             Requests = requests,
             KeystrokeSize = key,
         };

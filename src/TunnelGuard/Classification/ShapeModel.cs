@@ -73,6 +73,6 @@ public sealed class ShapeModel
         var names = default(VBuffer<ReadOnlyMemory<char>>);
         engine.OutputSchema["Score"].GetSlotNames(ref names);
         var classes = names.DenseValues().Select(n => n.ToString()).ToArray();
-        return new ShapePredictor(engine, classes);
+        return new ShapePredictor(engine, classes, TreeEnsembleScorer.TryCreate(_model));
     }
 }

@@ -7,29 +7,55 @@ public sealed class ShapePredictor
 {
     private readonly PredictionEngine<ShapeSample, ShapePrediction> _engine;
     private readonly ShapeSample _row = new();
+    private readonly TreeEnsembleScorer? _scorer;
+    private readonly float[] _scores;
 
-    internal ShapePredictor(PredictionEngine<ShapeSample, ShapePrediction> engine, string[] classes)
+    internal ShapePredictor(PredictionEngine<ShapeSample, ShapePrediction> engine, string[] classes, TreeEnsembleScorer? scorer = null)
     {
         _engine = engine;
         Classes = classes;
+        _scorer = scorer?.ClassCount == classes.Length ? scorer : null;
+        _scores = new float[classes.Length];
     }
+
+    /// <summary>Whether predictions walk the trees directly (<see cref="TreeEnsembleScorer"/>) rather than through ML.NET's engine.</summary>
+    internal bool ScoresTreesDirectly => _scorer is not null;
 
     /// <summary>The class of each score slot.</summary>
     public IReadOnlyList<string> Classes { get; }
 
     public (string Label, float Probability) Predict(float[] features)
     {
+        if (_scorer is not null && _scorer.TryScore(features, _scores))
+        {
+            var best = ArgMax(_scores);
+            return (Classes[best], _scores[best]);
+        }
+
+        return PredictWithEngine(features);
+    }
+
+    /// <summary>The prediction through ML.NET's prediction engine: the reference the direct scorer is tested against.</summary>
+    internal (string Label, float Probability) PredictWithEngine(float[] features)
+    {
         _row.Features = features;
         var prediction = _engine.Predict(_row);
+        var best = ArgMax(prediction.Score);
+        return (best < Classes.Count ? Classes[best] : prediction.PredictedLabel, prediction.Score.Length == 0 ? 0 : prediction.Score[best]);
+    }
+
+    // The first highest score wins a tie.
+    private static int ArgMax(ReadOnlySpan<float> scores)
+    {
         var best = 0;
-        for (var i = 1; i < prediction.Score.Length; i++)
+        for (var i = 1; i < scores.Length; i++)
         {
-            if (prediction.Score[i] > prediction.Score[best])
+            if (scores[i] > scores[best])
             {
                 best = i;
             }
         }
 
-        return (best < Classes.Count ? Classes[best] : prediction.PredictedLabel, prediction.Score.Length == 0 ? 0 : prediction.Score[best]);
+        return best;
     }
 }

@@ -10,7 +10,7 @@ namespace TunnelGuard.Flows;
 /// </summary>
 public sealed class Flow
 {
-    internal Flow(long id, FlowKey key, IpAddress initiator, ushort initiatorPort, IpAddress responder, ushort responderPort, bool startSeen, long now, int prefixCap)
+    internal Flow(long id, FlowKey key, IpAddress initiator, ushort initiatorPort, IpAddress responder, ushort responderPort, bool startSeen, long now, int prefixCap, StreamBufferPool? buffers = null)
     {
         Id = id;
         Key = key;
@@ -21,8 +21,8 @@ public sealed class Flow
         StartSeen = startSeen;
         FirstSeenMicros = now;
         LastSeenMicros = now;
-        Forward = new FlowDirection(prefixCap);
-        Reverse = new FlowDirection(prefixCap);
+        Forward = new FlowDirection(prefixCap, buffers);
+        Reverse = new FlowDirection(prefixCap, buffers);
     }
 
     /// <summary>Order of creation within one pipeline run; ties in output order break on it.</summary>

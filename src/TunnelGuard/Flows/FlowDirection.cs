@@ -3,7 +3,7 @@ namespace TunnelGuard.Flows;
 /// <summary>Counters and the reassembled stream prefix of one direction of a flow.</summary>
 public sealed class FlowDirection
 {
-    public FlowDirection(int prefixCap) => Stream = new StreamPrefix(prefixCap);
+    public FlowDirection(int prefixCap, StreamBufferPool? buffers = null) => Stream = new StreamPrefix(prefixCap, buffers);
 
     public long Packets { get; internal set; }
 

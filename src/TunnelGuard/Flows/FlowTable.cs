@@ -20,6 +20,7 @@ public sealed class FlowTable
     private readonly long _lingerMicros;
     private readonly long _probationMicros;
     private readonly int _prefixCap;
+    private readonly StreamBufferPool _buffers = new();
     private long _nextId;
 
     public FlowTable(FlowTableOptions options, IFlowObserver observer)
@@ -31,7 +32,8 @@ public sealed class FlowTable
         _probationMicros = (long)options.ProbationTimeout.TotalMicroseconds;
         _prefixCap = options.StreamPrefixBytes;
         _observer = observer;
-        _flows = new Dictionary<FlowKey, Flow>(Math.Min(_maxFlows, 65_536));
+        // Not pre-sized: `replay` builds a table per capture file, and most files hold a few flows.
+        _flows = [];
     }
 
     public int Count => _flows.Count;
@@ -68,8 +70,8 @@ public sealed class FlowTable
             }
 
             flow = syn && ack
-                ? new Flow(_nextId++, key, packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, startSeen: true, now, _prefixCap)
-                : new Flow(_nextId++, key, packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, startSeen: syn, now, _prefixCap);
+                ? new Flow(_nextId++, key, packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, startSeen: true, now, _prefixCap, _buffers)
+                : new Flow(_nextId++, key, packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, startSeen: syn, now, _prefixCap, _buffers);
             _flows.Add(key, flow);
             _probation.AddLast(flow);
             flow.List = FlowListKind.Probation;

@@ -7,7 +7,10 @@ namespace TunnelGuard.Flows;
 /// first seen, segments that arrive early wait in place until the gap before them fills. Capped, so a flow costs
 /// bounded memory; <see cref="Release"/> gives the buffer back once the handshake no longer needs it.
 /// </summary>
-/// <remarks>Owns one buffer rented from <see cref="ArrayPool{T}.Shared"/>, returned by <see cref="Release"/>.</remarks>
+/// <remarks>
+/// Owns one buffer rented from its flow table's <see cref="StreamBufferPool"/> (or <see cref="ArrayPool{T}.Shared"/>
+/// when it has none), returned by <see cref="Release"/>.
+/// </remarks>
 public sealed class StreamPrefix
 {
     private const int InitialBuffer = 2048;
@@ -16,13 +19,18 @@ public sealed class StreamPrefix
     private const int MaxIslands = 8;
 
     private readonly int _cap;
+    private readonly StreamBufferPool? _buffers;
     private readonly (int Start, int End)[] _islands = new (int, int)[MaxIslands];
     private byte[]? _buffer;
     private int _islandCount;
     private uint _base;
     private bool _hasBase;
 
-    public StreamPrefix(int cap) => _cap = cap;
+    public StreamPrefix(int cap, StreamBufferPool? buffers = null)
+    {
+        _cap = cap;
+        _buffers = buffers;
+    }
 
     /// <summary>Length of the in-order prefix.</summary>
     public int ContiguousLength { get; private set; }
@@ -118,7 +126,7 @@ public sealed class StreamPrefix
         _islandCount = 0;
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Return(_buffer);
             _buffer = null;
         }
     }
@@ -178,13 +186,26 @@ public sealed class StreamPrefix
             size *= 2;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Min(size, Math.Max(_cap, needed)));
+        var length = Math.Min(size, Math.Max(_cap, needed));
+        var grown = _buffers?.Rent(length) ?? ArrayPool<byte>.Shared.Rent(length);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _buffer.Length).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Return(_buffer);
         }
 
         _buffer = grown;
+    }
+
+    private void Return(byte[] buffer)
+    {
+        if (_buffers is null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        else
+        {
+            _buffers.Return(buffer);
+        }
     }
 }

@@ -19,14 +19,14 @@ public static class ConnectionReportBuilder
         var (clientDirection, basis) = ssh.ResolveRoles(flow.StartSeen, flow.InitiatorPort, flow.ResponderPort);
         var client = ssh.Direction(clientDirection);
         var server = ssh.Direction(1 - clientDirection);
-        var clientHasshString = client.KexInit?.ClientHasshString;
-        var serverHasshString = server.KexInit?.ServerHasshString;
+        var clientHassh = client.KexInit is { } clientKexInit ? KexInitCache.Client(clientKexInit) : default((string, string)?);
+        var serverHassh = server.KexInit is { } serverKexInit ? KexInitCache.Server(serverKexInit) : default((string, string)?);
         var algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null;
         return Common(flow, reason, source, clientDirection) with
         {
             IsSsh = true,
-            SshClient = Side(client, clientHasshString),
-            SshServer = Side(server, serverHasshString),
+            SshClient = Side(client, clientHassh),
+            SshServer = Side(server, serverHassh),
             Algorithms = algorithms,
             Auth = AuthInference.Infer(flow.Classification?.Recorder, clientDirection, algorithms, closed: reason == FlowEndReason.Closed),
             RoleBasis = basis,
@@ -38,12 +38,12 @@ public static class ConnectionReportBuilder
         };
     }
 
-    private static SshSideReport Side(SshDirectionParser parser, string? hasshString) => new(
+    private static SshSideReport Side(SshDirectionParser parser, (string HasshString, string Hassh)? hassh) => new(
         parser.Identification?.ProtoVersion,
         parser.Identification?.SoftwareVersion,
         parser.Identification?.Comments,
-        hasshString is null ? null : Hassh.Compute(hasshString),
-        hasshString,
+        hassh?.Hassh,
+        hassh?.HasshString,
         parser.PreBannerLines);
 
     private static ConnectionReport Common(Flow flow, FlowEndReason reason, string? source, int clientDirection)

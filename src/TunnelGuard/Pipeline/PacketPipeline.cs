@@ -76,16 +76,14 @@ public sealed class PacketPipeline : IFlowObserver
             flow.Classification?.Finish(flow.LastSeenMicros, ssh, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
         }
 
-        // Most flows that end in a flood are neither SSH nor asked for: building their report (community id hash
-        // and all) cost more than tracking them (docs/hardening.md).
-        if (_reportAllFlows || flow.Ssh is { IsSsh: true })
+        // Most flows on a network are not SSH: build no report that nobody asked for.
+        if (_reportAllFlows || flow.Ssh?.IsSsh == true)
         {
-            var report = ConnectionReportBuilder.Build(flow, reason, Source);
-            if (report.IsSsh || _reportAllFlows)
-            {
-                _sink.OnConnection(report);
-            }
+            _sink.OnConnection(ConnectionReportBuilder.Build(flow, reason, Source));
         }
+
+        // The report holds the features, not the recorded segments: their arrays go back to the pool.
+        flow.Classification?.Recorder.Release();
     }
 
     private void OnPayload(Flow flow, int direction, in TcpPacket tcp, ReadOnlySpan<byte> payload, long now)

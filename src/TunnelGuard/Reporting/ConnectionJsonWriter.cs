@@ -15,6 +15,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     private readonly TextWriter _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _writer;
+    private char[] _chars = new char[8192];
 
     public ConnectionJsonWriter(TextWriter output)
     {
@@ -28,8 +29,18 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         _writer.Reset();
         Write(_writer, report);
         _writer.Flush();
-        _output.Write(Encoding.UTF8.GetString(_buffer.WrittenSpan));
-        _output.Write('\n');
+
+        // Straight from the UTF-8 bytes into the writer, through one reused char buffer: no string per report.
+        var bytes = _buffer.WrittenSpan;
+        var needed = Encoding.UTF8.GetMaxCharCount(bytes.Length) + 1;
+        if (_chars.Length < needed)
+        {
+            _chars = new char[Math.Max(needed, _chars.Length * 2)];
+        }
+
+        var count = Encoding.UTF8.GetChars(bytes, _chars);
+        _chars[count] = '\n';
+        _output.Write(_chars.AsSpan(0, count + 1));
     }
 
     public void Dispose()

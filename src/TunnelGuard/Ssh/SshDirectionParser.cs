@@ -274,7 +274,7 @@ public sealed class SshDirectionParser
         }
 
         var follows = reader.TryReadByte(out var flag) && flag != 0;
-        return new KexInit(lists[0], lists[1], lists[2], lists[3], lists[4], lists[5], lists[6], lists[7], follows);
+        return KexInitCache.Intern(new KexInit(lists[0], lists[1], lists[2], lists[3], lists[4], lists[5], lists[6], lists[7], follows));
     }
 
     private static string DisconnectReason(ReadOnlySpan<byte> body)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace TunnelGuard.Ssh;
 
@@ -58,8 +57,7 @@ internal ref struct SshWireReader
             return false;
         }
 
-        // Name-lists are US-ASCII (RFC 4251 §5); Latin-1 keeps any hostile byte visible one-for-one.
-        value = Encoding.Latin1.GetString(_rest[..(int)claimed]);
+        value = KexInitCache.Name(_rest[..(int)claimed]);
         _rest = _rest[(int)claimed..];
         return true;
     }

@@ -1,0 +1,21 @@
+using TunnelGuard.Classification;
+using TunnelGuard.Reporting;
+
+namespace TunnelGuard.Cli.Classify;
+
+/// <summary>
+/// A classifier that is still loading on a pool thread. Loading the shape model (ML.NET's model loader, mostly
+/// reflection) takes about as long as replaying a few hundred thousand packets, and the first judgement comes only
+/// after half a second of encrypted traffic, so replay reads and decodes meanwhile. <see cref="Loaded"/> waits for
+/// it and throws the load's <see cref="InvalidDataException"/> if it failed.
+/// </summary>
+internal sealed class DeferredClassifier : IShapeClassifier
+{
+    private readonly Task<IShapeClassifier> _loading;
+
+    public DeferredClassifier(Func<IShapeClassifier> load) => _loading = Task.Run(load);
+
+    public IShapeClassifier Loaded => _loading.GetAwaiter().GetResult();
+
+    public Verdict? Classify(ShapeFeatures features, bool final) => Loaded.Classify(features, final);
+}

@@ -1,0 +1,109 @@
+using System.Text;
+
+namespace TunnelGuard.Ssh;
+
+/// <summary>
+/// Interns what KEXINIT messages carry and computes each distinct KEXINIT's HASSH once. The name-lists are almost
+/// always byte-identical from one connection to the next (one client build, one list), yet decoding them gave every
+/// connection about 3 KB of fresh strings that lived as long as its flow, and every report built two ~700-character
+/// HASSH strings and an MD5. One cache per thread, so the pipeline stays lock-free; bounded, and simply emptied when
+/// full, because a value that is not (or no longer) interned is still correct, only computed again.
+/// </summary>
+internal static class KexInitCache
+{
+    // Distinct name-lists and KEXINITs kept per thread: a network has a handful of client and server builds.
+    private const int MaxEntries = 1024;
+
+    // Longer name-lists (OpenSSH's longest is ~1,500 bytes) are decoded but not interned; bounds the cache at ~8 MB.
+    private const int MaxInternedLength = 4096;
+
+    [ThreadStatic]
+    private static Dictionary<string, string>? _names;
+
+    [ThreadStatic]
+    private static Dictionary<KexInit, KexInit>? _kexInits;
+
+    [ThreadStatic]
+    private static Dictionary<KexInit, Fingerprints>? _fingerprints;
+
+    /// <summary>A name-list decoded from Latin-1 (RFC 4251 §5 says US-ASCII; Latin-1 keeps hostile bytes visible one-for-one).</summary>
+    public static string Name(ReadOnlySpan<byte> latin1)
+    {
+        if (latin1.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (latin1.Length > MaxInternedLength)
+        {
+            return Encoding.Latin1.GetString(latin1);
+        }
+
+        Span<char> chars = stackalloc char[latin1.Length];
+        Encoding.Latin1.GetChars(latin1, chars);
+        var names = _names ??= new(StringComparer.Ordinal);
+        if (names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var known))
+        {
+            return known;
+        }
+
+        var name = new string(chars);
+        Remember(names, name, name);
+        return name;
+    }
+
+    /// <summary>The one instance kept for KEXINITs equal to this one (whose lists are already interned).</summary>
+    public static KexInit Intern(KexInit kexInit)
+    {
+        var kexInits = _kexInits ??= [];
+        if (kexInits.TryGetValue(kexInit, out var known))
+        {
+            return known;
+        }
+
+        Remember(kexInits, kexInit, kexInit);
+        return kexInit;
+    }
+
+    /// <summary>The HASSH string of a client's KEXINIT and its MD5.</summary>
+    public static (string HasshString, string Hassh) Client(KexInit kexInit) => For(kexInit).Client;
+
+    /// <summary>The HASSH-server string of a server's KEXINIT and its MD5.</summary>
+    public static (string HasshString, string Hassh) Server(KexInit kexInit) => For(kexInit).Server;
+
+    private static Fingerprints For(KexInit kexInit)
+    {
+        // By reference: interned instances hit, any other is computed (correctly) and remembered.
+        var fingerprints = _fingerprints ??= new(ReferenceEqualityComparer.Instance);
+        if (!fingerprints.TryGetValue(kexInit, out var known))
+        {
+            known = new Fingerprints(kexInit);
+            Remember(fingerprints, kexInit, known);
+        }
+
+        return known;
+    }
+
+    private static void Remember<TKey, TValue>(Dictionary<TKey, TValue> cache, TKey key, TValue value)
+        where TKey : notnull
+    {
+        if (cache.Count >= MaxEntries)
+        {
+            cache.Clear();
+        }
+
+        cache[key] = value;
+    }
+
+    private sealed class Fingerprints(KexInit kexInit)
+    {
+        private (string, string)? _client;
+        private (string, string)? _server;
+
+        public (string HasshString, string Hassh) Client => _client ??= WithHash(kexInit.ClientHasshString);
+
+        public (string HasshString, string Hassh) Server => _server ??= WithHash(kexInit.ServerHasshString);
+
+        private static (string, string) WithHash(string hasshString) => (hasshString, Hassh.Compute(hasshString));
+    }
+}
