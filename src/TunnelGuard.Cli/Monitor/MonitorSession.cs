@@ -28,6 +28,7 @@ internal sealed class MonitorSession : IAsyncDisposable
     private Enforcer? _enforcer;
     private LiveCapture? _capture;
     private PacketPipeline? _pipeline;
+    private TunnelGuard.Alerts.AlertingConnectionSink? _alerting;
 
     private MonitorSession(MonitorSettings settings, ILogger log)
     {
@@ -81,20 +82,21 @@ internal sealed class MonitorSession : IAsyncDisposable
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         }
 
-        Task expiry = Task.CompletedTask;
         if (_enforcer is { } enforcer)
         {
             var restored = await enforcer.RestoreAsync(stop.Token).ConfigureAwait(false);
             _log.LogInformation("enforcement on ({Firewall}); {Count} stored block(s) re-applied", enforcer.FirewallName, restored);
-            expiry = ExpireLoopAsync(enforcer, stop.Token);
         }
+
+        var maintenance = MaintainAsync(stop.Token);
 
         var capture = _capture!;
         var pipeline = _pipeline!;
         _log.LogInformation("listening on {Interfaces} (filter '{Filter}')", string.Join(", ", _settings.Interfaces), _settings.Filter);
         await LivePipelineRunner.RunAsync(capture, pipeline, TimeProvider.System, stop.Token).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
-        await expiry.ConfigureAwait(false);
+        await maintenance.ConfigureAwait(false);
+        LogUnstored();
         var stats = capture.Statistics();
         _log.LogInformation(
             "stopped: {Packets} packets analysed, {Received} received by libpcap, {KernelDropped} dropped by the kernel, {QueueDropped} dropped by a full queue",
@@ -190,6 +192,20 @@ internal sealed class MonitorSession : IAsyncDisposable
                 alerting.BlockDecided = enforcer.Request;
             }
 
+            alerting.StoreProblem = (failing, message) =>
+            {
+                if (failing)
+                {
+                    _log.LogError("{Problem}", message);
+                }
+                else
+                {
+                    _log.LogWarning("{Problem}", message);
+                }
+            };
+            _alerting = alerting;
+            _metrics.Observe(alerting);
+
             if (settings.RulesReloadSeconds > 0)
             {
                 var reloader = new RuleReloader(settings.Rules!, alerts.Engine, OnPolicyChange, TimeProvider.System, TimeSpan.FromSeconds(settings.RulesReloadSeconds));
@@ -265,18 +281,40 @@ internal sealed class MonitorSession : IAsyncDisposable
         _log.LogError("policy in {Path} is broken, the last good policy stays in force: {Errors}", _settings.Rules, string.Join("; ", result.Errors));
     }
 
-    private async Task ExpireLoopAsync(Enforcer enforcer, CancellationToken stopping)
+    /// <summary>Once a second: ends blocks that ran out, retries failed blocks and alerts that wait for the store.</summary>
+    private async Task MaintainAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                await enforcer.ExpireDueAsync(stopping).ConfigureAwait(false);
+                if (_enforcer is { } enforcer)
+                {
+                    await enforcer.ExpireDueAsync(stopping).ConfigureAwait(false);
+                }
+
+                _alerting?.RetryUnstored();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>At the end, alerts the store never took go to the log as JSON lines, so none is lost.</summary>
+    private void LogUnstored()
+    {
+        if (_alerting is not { } alerting || alerting.RetryUnstored() == 0)
+        {
+            return;
+        }
+
+        var left = alerting.TakeUnstored();
+        _log.LogCritical("{Count} alert(s) could not be written to the alert store; they follow as JSON lines", left.Count);
+        foreach (var alert in left)
+        {
+            _log.LogCritical("unstored alert {Json}", TunnelGuard.Alerts.AlertJsonWriter.ToJson(alert));
         }
     }
 

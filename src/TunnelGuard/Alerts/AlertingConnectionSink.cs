@@ -6,7 +6,10 @@ namespace TunnelGuard.Alerts;
 /// <summary>
 /// Passes each connection report on, then runs it through the rule engine and raises an alert for each rule that
 /// alerts: committed to the store first (when there is one), then handed to the other sinks, so nothing is reported as
-/// raised before it is on disk.
+/// raised before it is on disk. A store that fails (disk full, read-only) does not stop the pipeline or lose alerts:
+/// the alert still goes to the other sinks, waits in memory (bounded) and is written, in order, as soon as the store
+/// works again (<see cref="RetryUnstored"/>); the outage is reported once through <see cref="StoreProblem"/>, and again
+/// when it is over. Thread-safe: a monitor evaluates on its pipeline thread and retries from a timer.
 /// </summary>
 public sealed class AlertingConnectionSink : IConnectionSink
 {
@@ -19,6 +22,16 @@ public sealed class AlertingConnectionSink : IConnectionSink
     // Alerts raised on a still-open connection (a monitor's verdict change), by connection, so that the verdict
     // changes that follow reach the stored timeline when the connection ends. Emptied as connections end.
     private readonly Dictionary<(string CommunityId, long FirstSeenMicros), List<string>> _openAlerts = [];
+
+    // Alerts raised while the store failed, oldest first, waiting to be written.
+    private readonly Queue<Alert> _unstored = new();
+    private readonly Lock _lock = new();
+    private bool _storeFailing;
+    private long _storeFailures;
+    private long _unstoredDropped;
+
+    /// <summary>At most this many alerts wait for a failing store; beyond that the oldest are dropped and counted.</summary>
+    public const int MaxUnstored = 100_000;
 
     public AlertingConnectionSink(IConnectionSink? inner, RuleEngine engine, AlertStore? store, IReadOnlyList<IAlertSink> sinks, string? sensor = null)
     {
@@ -35,6 +48,27 @@ public sealed class AlertingConnectionSink : IConnectionSink
     /// <summary>Alerts whose id was already in the store (the same capture replayed again).</summary>
     public int AlreadyStored { get; private set; }
 
+    /// <summary>Writes to the store that failed (each attempt counts).</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
+
+    /// <summary>Alerts raised but not yet in the store because it fails.</summary>
+    public int Unstored
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unstored.Count;
+            }
+        }
+    }
+
+    /// <summary>Alerts dropped because more than <see cref="MaxUnstored"/> waited for a failing store.</summary>
+    public long UnstoredDropped => Interlocked.Read(ref _unstoredDropped);
+
+    /// <summary>Told once when the store starts failing (true, with why) and once when it works again (false).</summary>
+    public Action<bool, string>? StoreProblem { get; set; }
+
     /// <summary>
     /// Told of every block a rule decides, with the rule's id and the packet time of the decision; answers whether the
     /// block is (or already was) in force, which the alert then says.
@@ -47,9 +81,12 @@ public sealed class AlertingConnectionSink : IConnectionSink
         Evaluate(report);
         if (!report.Ongoing && _store is not null && _openAlerts.Remove((report.CommunityId, report.FirstSeenMicros), out var ids))
         {
-            foreach (var id in ids)
+            lock (_lock)
             {
-                _store.AddVerdictChanges(id, report.VerdictChanges);
+                foreach (var id in ids)
+                {
+                    TryStore(() => _store.AddVerdictChanges(id, report.VerdictChanges));
+                }
             }
         }
     }
@@ -75,10 +112,7 @@ public sealed class AlertingConnectionSink : IConnectionSink
             }
 
             var alert = AlertFactory.Create(hit, report, evaluation.DecisionMicros, _sensor, enforced?.Contains(hit.Rule.Id) == true);
-            if (_store is not null && !_store.TryAdd(alert))
-            {
-                AlreadyStored++;
-            }
+            Store(alert);
 
             Raised++;
             if (report.Ongoing && _store is not null)
@@ -96,6 +130,94 @@ public sealed class AlertingConnectionSink : IConnectionSink
             {
                 sink.OnAlert(alert);
             }
+        }
+    }
+
+    /// <summary>Writes the alerts that wait for a failing store, oldest first, until one fails; how many are still waiting.</summary>
+    public int RetryUnstored()
+    {
+        lock (_lock)
+        {
+            FlushUnstored();
+            return _unstored.Count;
+        }
+    }
+
+    /// <summary>Takes the alerts still not stored (at shutdown, to hand them to the log instead).</summary>
+    public IReadOnlyList<Alert> TakeUnstored()
+    {
+        lock (_lock)
+        {
+            var all = _unstored.ToList();
+            _unstored.Clear();
+            return all;
+        }
+    }
+
+    private void Store(Alert alert)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            FlushUnstored();
+            var added = false;
+            if (_unstored.Count > 0 || !TryStore(() => added = _store.TryAdd(alert)))
+            {
+                Keep(alert);
+            }
+            else if (!added)
+            {
+                AlreadyStored++;
+            }
+        }
+    }
+
+    private void FlushUnstored()
+    {
+        while (_unstored.TryPeek(out var waiting) && TryStore(() => _store!.TryAdd(waiting)))
+        {
+            _unstored.Dequeue();
+        }
+    }
+
+    private void Keep(Alert alert)
+    {
+        if (_unstored.Count >= MaxUnstored)
+        {
+            _unstored.Dequeue();
+            Interlocked.Increment(ref _unstoredDropped);
+        }
+
+        _unstored.Enqueue(alert);
+    }
+
+    private bool TryStore(Action write)
+    {
+        try
+        {
+            write();
+            if (_storeFailing)
+            {
+                _storeFailing = false;
+                StoreProblem?.Invoke(false, $"alert store {_store!.Path} works again");
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            Interlocked.Increment(ref _storeFailures);
+            if (!_storeFailing)
+            {
+                _storeFailing = true;
+                StoreProblem?.Invoke(true, $"alert store {_store!.Path} fails: {ex.Message} (alerts wait in memory and are written as soon as it takes them)");
+            }
+
+            return false;
         }
     }
 }

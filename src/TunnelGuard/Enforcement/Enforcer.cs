@@ -348,7 +348,7 @@ public sealed class Enforcer : IAsyncDisposable
             {
                 _failing = true;
                 _store?.Audit(NowMicros(), "error", null, null, ex.Message);
-                _log.LogError("firewall error: {Error} (further errors are counted in tunnelguard_firewall_errors_total and retried, not logged, until it works again)", ex.Message);
+                _log.LogError("firewall error: {Error} (further errors are counted in tunnelguard_firewall_errors_total and retried, not logged, until it recovers)", ex.Message);
             }
             else
             {

@@ -34,6 +34,8 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _blocksRefused;
     private readonly Counter _firewallErrors;
     private readonly Counter _ruleReloads;
+    private readonly Counter _storeFailures;
+    private readonly Gauge _unstored;
     private readonly Dictionary<string, Counter.Child> _byVerdict = [];
     private readonly Dictionary<string, Histogram.Child> _latencyByVerdict = [];
     private Func<PipelineCounters>? _pipeline;
@@ -42,6 +44,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private Func<LiveCaptureStatistics>? _capture;
     private Enforcer? _enforcer;
     private RuleReloader? _reloader;
+    private AlertingConnectionSink? _alerting;
 
     public TunnelGuardMetrics(CollectorRegistry? registry = null)
     {
@@ -65,6 +68,8 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _blocksRefused = factory.CreateCounter("tunnelguard_blocks_refused_total", "Blocks the safety guard refused (ignore list, own address, rate cap).");
         _firewallErrors = factory.CreateCounter("tunnelguard_firewall_errors_total", "Firewall commands that failed, and blocks lost to a full queue.");
         _ruleReloads = factory.CreateCounter("tunnelguard_rule_reloads_total", "Policy reloads after a change, by result.", "result");
+        _storeFailures = factory.CreateCounter("tunnelguard_alert_store_failures_total", "Writes to the alert store that failed (disk full, read-only, ...).");
+        _unstored = factory.CreateGauge("tunnelguard_alerts_unstored", "Alerts raised but waiting in memory for a failing alert store.");
         foreach (var label in Labels.Classes.Append(Labels.Unknown))
         {
             _byVerdict[label] = _sshConnections.WithLabels(label);
@@ -87,6 +92,9 @@ public sealed class TunnelGuardMetrics : IAlertSink
 
     /// <summary>Where the enforcement counters are read from at scrape time.</summary>
     public void Observe(Enforcer enforcer) => _enforcer = enforcer;
+
+    /// <summary>Where the alert store's failure counters are read from at scrape time.</summary>
+    public void Observe(AlertingConnectionSink alerting) => _alerting = alerting;
 
     /// <summary>Where the policy reload counters are read from at scrape time.</summary>
     public void Observe(RuleReloader reloader) => _reloader = reloader;
@@ -144,6 +152,12 @@ public sealed class TunnelGuardMetrics : IAlertSink
             _blocksReapplied.IncTo(enforcer.Reapplied);
             _blocksRefused.IncTo(enforcer.Refused);
             _firewallErrors.IncTo(enforcer.Failures);
+        }
+
+        if (_alerting is { } alerting)
+        {
+            _storeFailures.IncTo(alerting.StoreFailures);
+            _unstored.Set(alerting.Unstored);
         }
 
         if (_reloader is { } reloader)

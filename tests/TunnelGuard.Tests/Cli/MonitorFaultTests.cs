@@ -92,6 +92,68 @@ public sealed partial class MonitorFaultTests
         Assert.Equal(0, monitor.ExitCode);
     }
 
+    [Fact]
+    public void FullDisk_UnderTheAlertStore_LosesNoAlert_AndTheyAreWrittenWhenSpaceIsBack()
+    {
+        using var host = new NetnsSshd(port: 2022);
+        using var dir = new TempDirectory();
+        var policy = dir.File("policy.yaml");
+        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", "suppress: 0", StringComparison.Ordinal));
+        var disk = Directory.CreateDirectory(dir.File("disk")).FullName;
+        ProcessRunner.Run("mount", "-t", "tmpfs", "-o", "size=4m", "tunnelguard-test", disk);
+        try
+        {
+            var monitor = host.StartInNamespace(
+                "dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "127.0.0.1:9464",
+                "--rules", policy, "--db", Path.Combine(disk, "alerts.db"));
+            var log = new LineLog(monitor.StandardError);
+            var output = new LineLog(monitor.StandardOutput);
+            log.WaitFor("listening on");
+            host.Ssh("echo before");
+            output.WaitFor("\"event_type\":\"alert\"", 20);
+
+            // Fill the small disk: the store's next write-ahead-log frame finds no space.
+            foreach (var (file, block) in new[] { ("filler", "64k"), ("filler2", "512"), ("filler3", "1") })
+            {
+                ProcessRunner.TryRun("dd", "if=/dev/zero", $"of={Path.Combine(disk, file)}", $"bs={block}");
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                host.Ssh($"echo while full {i}");
+            }
+
+            log.WaitFor("fails:", 30);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (output.Count("\"event_type\":\"alert\"") < 4 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+
+            Assert.Equal(4, output.Count("\"event_type\":\"alert\""));
+            Assert.True(Metric(host, "tunnelguard_alerts_unstored") >= 1, log.Text);
+            Assert.True(Metric(host, "tunnelguard_alert_store_failures_total") >= 1);
+            Thread.Sleep(2_000);
+            Assert.Equal(1, log.Count("fails:"));
+
+            File.Delete(Path.Combine(disk, "filler"));
+            File.Delete(Path.Combine(disk, "filler2"));
+            File.Delete(Path.Combine(disk, "filler3"));
+            log.WaitFor("works again", 20);
+            Assert.True(Metric(host, "tunnelguard_alerts_unstored") == 0, log.Text);
+            ProcessRunner.Interrupt(monitor);
+            Assert.True(monitor.WaitForExit(30_000));
+            Assert.Equal(0, monitor.ExitCode);
+
+            var stored = CliRun.Of("alerts", "list", "--db", Path.Combine(disk, "alerts.db"), "--format", "jsonl");
+            Assert.Equal(output.Count("\"event_type\":\"alert\""), stored.OutLines.Length);
+        }
+        finally
+        {
+            ProcessRunner.TryRun("umount", "-l", disk);
+        }
+    }
+
     private static double Metric(NetnsSshd host, string name)
     {
         var scraped = ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "curl", "-sf", "http://127.0.0.1:9464/metrics");
