@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using TunnelGuard.Lab.Lab;
 
 namespace TunnelGuard.IntegrationTests.Infrastructure;
 
@@ -50,8 +51,12 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the CLI with extra environment variables (secrets such as --password-env's).</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -59,6 +64,11 @@ public sealed class CliProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(CliAssemblyPath);
         foreach (var arg in args)
         {
@@ -99,7 +109,7 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Sends a signal to this process, by its PID.</summary>
-    public void Signal(string name) => Shell.Run("kill", $"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public void Signal(string name) => HostCommand.Run("kill", $"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
