@@ -73,7 +73,8 @@ public sealed class PrivateKeyLoaderTests : IDisposable
         var passphraseFile = _dir.File("passphrase");
         File.WriteAllText(passphraseFile, Passphrase + "\n");
         var ppk = _dir.File("key.ppk");
-        ProcessRunner.Run("puttygen", openssh, "-O", "private", "-o", ppk, "--new-passphrase", passphraseFile);
+        // PUTTYDIR keeps puttygen's random seed file out of root's home.
+        ProcessRunner.Run("env", "PUTTYDIR=" + _dir.File("putty"), "puttygen", openssh, "-O", "private", "-o", ppk, "--new-passphrase", passphraseFile);
 
         using (var key = PrivateKeyLoader.Load(ppk, Passphrase))
         {
