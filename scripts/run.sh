@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(libpcap0.8 openssh-server openssh-client tcpdump nftables curl iproute2 util-linux)
+need_pkgs=(libpcap0.8 openssh-server openssh-client tcpdump nftables curl iproute2 util-linux putty-tools)
 missing=()
 for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

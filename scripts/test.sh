@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(libpcap0.8 tshark tcpdump openssh-server openssh-client nftables iptables ipset socat iproute2 ethtool procps curl prometheus dropbear-bin util-linux rsync)
+need_pkgs=(libpcap0.8 tshark tcpdump openssh-server openssh-client nftables iptables ipset socat iproute2 ethtool procps curl prometheus dropbear-bin putty-tools util-linux rsync)
 missing=()
 for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -22,7 +22,8 @@ internal static class TunnelCommand
         var remote = Multi("-R", "[bind_address:]port:host:hostport  listen on the server, connect from here");
         var dynamic = Multi("-D", "[bind_address:]port  SOCKS4/SOCKS5 proxy here, connections made by the server");
         var identity = new Option<string?>("-i", "--identity-file") { Description = "Private key file for public key authentication", HelpName = "KEYFILE" };
-        var passwordEnv = new Option<string?>("--password-env") { Description = "Name of an environment variable holding the password", HelpName = "VAR" };
+        var passphraseEnv = new Option<string?>("--passphrase-env") { Description = "Name of an environment variable holding the passphrase of an encrypted -i key file", HelpName = "VAR" };
+        var passwordEnv = new Option<string?>("--password-env") { Description = "Name of an environment variable holding the password (password or keyboard-interactive authentication)", HelpName = "VAR" };
         var knownHosts = new Option<string?>("--known-hosts") { Description = "OpenSSH known_hosts file that must list the server's key", HelpName = "FILE" };
         var fingerprints = new Option<string[]>("--host-key-sha256")
         {
@@ -41,7 +42,7 @@ internal static class TunnelCommand
 
         var command = new Command("tunnel", "Open SSH port forwards (-L, -R, -D) and keep them up until Ctrl+C or SIGTERM.")
         {
-            destination, port, login, local, remote, dynamic, identity, passwordEnv, knownHosts, fingerprints, insecure, keepalive, verbose,
+            destination, port, login, local, remote, dynamic, identity, passphraseEnv, passwordEnv, knownHosts, fingerprints, insecure, keepalive, verbose,
         };
 
         command.SetAction(parseResult =>
@@ -80,7 +81,8 @@ internal static class TunnelCommand
                     Forwards = forwards,
                     HostKeyPolicy = policy,
                     KeyFile = parseResult.GetValue(identity),
-                    Password = PasswordFrom(parseResult.GetValue(passwordEnv)),
+                    KeyPassphrase = SecretFrom("--passphrase-env", parseResult.GetValue(passphraseEnv)),
+                    Password = SecretFrom("--password-env", parseResult.GetValue(passwordEnv)),
                     KeepAlive = TimeSpan.FromSeconds(seconds),
                 };
                 if (policy.IsInsecure)
@@ -206,16 +208,17 @@ internal static class TunnelCommand
         }
     }
 
-    private static string? PasswordFrom(string? variable)
+    // Secrets come from the environment, never from the command line, where every user can read them in /proc.
+    private static string? SecretFrom(string option, string? variable)
     {
         if (variable is null)
         {
             return null;
         }
 
-        var password = Environment.GetEnvironmentVariable(variable);
-        return string.IsNullOrEmpty(password)
-            ? throw new TunnelUsageException($"--password-env {variable}: the environment variable is not set or empty")
-            : password;
+        var secret = Environment.GetEnvironmentVariable(variable);
+        return string.IsNullOrEmpty(secret)
+            ? throw new TunnelUsageException($"{option} {variable}: the environment variable is not set or empty")
+            : secret;
     }
 }

@@ -13,11 +13,16 @@ public sealed record CipherChoice(string Tag, string? Cipher, string? Mac)
 
     public static CipherChoice Aes128CtrHmac { get; } = new("aes128ctr-hmac", "aes128-ctr", "hmac-sha2-256");
 
-    /// <summary>What each client can be asked for: OpenSSH all four; Dropbear has no -etm MACs; SSH.NET's `tunnel` has no cipher option.</summary>
+    /// <summary>
+    /// What each client can be asked for: OpenSSH all four; Dropbear has no -etm MACs; SSH.NET's `tunnel` has no cipher
+    /// option; plink orders cipher families, not names (its AES family starts with aes256-ctr, its default, with
+    /// hmac-sha2-256), so only chacha20 can be asked for by name.
+    /// </summary>
     public static IReadOnlyList<CipherChoice> For(ClientKind client) => client switch
     {
         ClientKind.OpenSsh => [Chacha20, Aes128Gcm, Aes128CtrEtm, Aes128CtrHmac],
         ClientKind.Dropbear => [Chacha20, Aes128CtrHmac],
+        ClientKind.Plink => [Default, Chacha20],
         _ => [Default],
     };
 

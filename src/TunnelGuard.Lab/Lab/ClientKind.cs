@@ -12,6 +12,9 @@ public enum ClientKind
     /// <summary>Dropbear's `dbclient`.</summary>
     Dropbear,
 
+    /// <summary>PuTTY's `plink` (Debian's putty-tools).</summary>
+    Plink,
+
     /// <summary>No SSH client: plain TCP traffic.</summary>
     None,
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TunnelGuard.Lab.Lab;
 
-/// <summary>Runs short system commands (ip, ethtool, ssh-keygen) to completion and fails loudly with their output.</summary>
+/// <summary>Runs short system commands (ip, ethtool, ssh-keygen, tshark) to completion and fails loudly with their output; the integration tests use it too.</summary>
 internal static class HostCommand
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

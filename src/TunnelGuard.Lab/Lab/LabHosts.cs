@@ -174,8 +174,11 @@ public static class LabHosts
             state.Namespaces.Add(ns);
             state.Save();
 
-            // No IPv6: router solicitations and MLD reports would only be noise in the captures.
+            // No IPv6 on the links: router solicitations and MLD reports would only be noise in the captures. lo keeps
+            // ::1, which never reaches the bridge: plink (0.78) binds a loopback forward on 127.0.0.1 and ::1 and gives
+            // up on both ("Cannot assign requested address") when ::1 is missing, even with -4.
             HostCommand.RunIn(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+            HostCommand.RunIn(ns, "sysctl", "-qw", "net.ipv6.conf.lo.disable_ipv6=0");
             HostCommand.Run("ip", "-n", ns, "link", "set", "lo", "up");
         }
 

@@ -1,6 +1,6 @@
 namespace TunnelGuard.Lab.Lab;
 
-/// <summary>Generates the lab's host keys, the client key (also in Dropbear's format) and a known_hosts file.</summary>
+/// <summary>Generates the lab's host keys, the client key (also in Dropbear's and PuTTY's formats) and a known_hosts file.</summary>
 internal static class LabKeys
 {
     public static void Generate()
@@ -18,6 +18,12 @@ internal static class LabKeys
             HostCommand.Run("/usr/bin/dropbearconvert", "openssh", "dropbear", LabPaths.UserKey, LabPaths.DropbearUserKey);
         }
 
+        // PUTTYDIR keeps puttygen's random seed file out of root's home.
+        if (File.Exists("/usr/bin/puttygen"))
+        {
+            HostCommand.Run("env", $"PUTTYDIR={Path.Combine(LabPaths.Keys, "putty")}", "/usr/bin/puttygen", LabPaths.UserKey, "-O", "private", "-o", LabPaths.PuttyUserKey);
+        }
+
         var lines = new List<string>();
         foreach (var type in new[] { "ed25519", "ecdsa", "rsa" })
         {
@@ -29,5 +35,12 @@ internal static class LabKeys
         }
 
         File.WriteAllLines(LabPaths.KnownHosts, lines);
+    }
+
+    /// <summary>SHA256 fingerprint of a host key as ssh-keygen -lf prints it (unpadded base64 of the key blob's hash).</summary>
+    public static string HostKeySha256(string type)
+    {
+        var blob = Convert.FromBase64String(File.ReadAllText(LabPaths.HostKey(type) + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        return "SHA256:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(blob)).TrimEnd('=');
     }
 }

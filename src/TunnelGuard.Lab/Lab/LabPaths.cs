@@ -15,6 +15,9 @@ public static class LabPaths
     /// <summary>The same key in Dropbear's format, for dbclient.</summary>
     public static string DropbearUserKey => Path.Combine(Keys, "id_ed25519.dropbear");
 
+    /// <summary>The same key in PuTTY's format (.ppk, unencrypted), for plink.</summary>
+    public static string PuttyUserKey => Path.Combine(Keys, "id_ed25519.ppk");
+
     /// <summary>known_hosts naming every lab sshd, for clients that verify host keys (tunnelguard tunnel).</summary>
     public static string KnownHosts => Path.Combine(Keys, "known_hosts");
 

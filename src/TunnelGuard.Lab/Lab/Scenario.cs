@@ -13,6 +13,7 @@ public sealed record Scenario(
         ClientKind.OpenSsh => "openssh",
         ClientKind.SshNet => "sshnet",
         ClientKind.Dropbear => "dropbear",
+        ClientKind.Plink => "plink",
         _ => "none",
     };
 }

@@ -10,13 +10,7 @@ public static partial class ScenarioCatalog
     private static IEnumerable<Scenario> Forwards()
     {
         yield return new Scenario("local-bulk", ClientKind.OpenSsh, "-L to the inner host carrying bulk transfers both ways", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
-            async (c, ct) =>
-            {
-                var ssh = c.Start("ssh-L", LabTopology.Client, c.Ssh("-N", "-L", $"127.0.0.1:8080:{InnerBulk}", Server));
-                await c.WaitListeningAsync(ssh, LabTopology.Client, 8080, ct).ConfigureAwait(false);
-                await BulkAsync(c, LabTopology.Client, "127.0.0.1:8080", c.Size("up_bytes", 100_000, 300_000), c.Size("down_bytes", 300_000, 900_000), ct).ConfigureAwait(false);
-                await ScenarioContext.StopAsync(ssh).ConfigureAwait(false);
-            });
+            (c, ct) => BulkThroughAsync(c, "ssh-L", c.Ssh("-N", "-L", $"127.0.0.1:8080:{InnerBulk}", Server), LabTopology.Client, 8080, ct));
 
         yield return new Scenario("local-reqresp", ClientKind.OpenSsh, "-L to the inner HTTP server: small requests, medium replies, think times", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
             async (c, ct) =>
@@ -37,13 +31,7 @@ public static partial class ScenarioCatalog
             });
 
         yield return new Scenario("remote-bulk", ClientKind.OpenSsh, "-R: the server side pulls and pushes bulk data to a service on the client", [ExpectedConnection.ToServer(Labels.ForwardRemote)],
-            async (c, ct) =>
-            {
-                var ssh = c.Start("ssh-R", LabTopology.Client, c.Ssh("-N", "-R", $"127.0.0.1:9001:127.0.0.1:{LabTopology.BulkPort}", Server));
-                await c.WaitListeningAsync(ssh, LabTopology.Server, 9001, ct).ConfigureAwait(false);
-                await BulkAsync(c, LabTopology.Server, "127.0.0.1:9001", c.Size("up_bytes", 100_000, 300_000), c.Size("down_bytes", 300_000, 900_000), ct).ConfigureAwait(false);
-                await ScenarioContext.StopAsync(ssh).ConfigureAwait(false);
-            });
+            (c, ct) => BulkThroughAsync(c, "ssh-R", c.Ssh("-N", "-R", $"127.0.0.1:9001:127.0.0.1:{LabTopology.BulkPort}", Server), LabTopology.Server, 9001, ct));
 
         yield return new Scenario("remote-shell", ClientKind.OpenSsh, "-R exposing the client's sshd: a reverse interactive shell typed from the server side", [ExpectedConnection.ToServer(Labels.ForwardRemote, Labels.Interactive)],
             async (c, ct) =>

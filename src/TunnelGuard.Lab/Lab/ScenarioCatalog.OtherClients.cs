@@ -8,22 +8,10 @@ public static partial class ScenarioCatalog
     private static IEnumerable<Scenario> OtherClients()
     {
         yield return new Scenario("sshnet-local-bulk", ClientKind.SshNet, "tunnelguard tunnel -L carrying bulk transfers", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
-            async (c, ct) =>
-            {
-                var tunnel = c.Start("tunnel-L", LabTopology.Client, c.Tunnel("-L", $"127.0.0.1:8085:{InnerBulk}"));
-                await c.WaitListeningAsync(tunnel, LabTopology.Client, 8085, ct).ConfigureAwait(false);
-                await BulkAsync(c, LabTopology.Client, "127.0.0.1:8085", c.Size("up_bytes", 100_000, 300_000), c.Size("down_bytes", 300_000, 900_000), ct).ConfigureAwait(false);
-                await ScenarioContext.StopAsync(tunnel).ConfigureAwait(false);
-            });
+            (c, ct) => BulkThroughAsync(c, "tunnel-L", c.Tunnel("-L", $"127.0.0.1:8085:{InnerBulk}"), LabTopology.Client, 8085, ct));
 
         yield return new Scenario("sshnet-remote-bulk", ClientKind.SshNet, "tunnelguard tunnel -R: bulk transfers started from the server side", [ExpectedConnection.ToServer(Labels.ForwardRemote)],
-            async (c, ct) =>
-            {
-                var tunnel = c.Start("tunnel-R", LabTopology.Client, c.Tunnel("-R", $"127.0.0.1:9002:127.0.0.1:{LabTopology.BulkPort}"));
-                await c.WaitListeningAsync(tunnel, LabTopology.Server, 9002, ct).ConfigureAwait(false);
-                await BulkAsync(c, LabTopology.Server, "127.0.0.1:9002", c.Size("up_bytes", 100_000, 300_000), c.Size("down_bytes", 300_000, 900_000), ct).ConfigureAwait(false);
-                await ScenarioContext.StopAsync(tunnel).ConfigureAwait(false);
-            });
+            (c, ct) => BulkThroughAsync(c, "tunnel-R", c.Tunnel("-R", $"127.0.0.1:9002:127.0.0.1:{LabTopology.BulkPort}"), LabTopology.Server, 9002, ct));
 
         yield return new Scenario("sshnet-dynamic-browse", ClientKind.SshNet, "tunnelguard tunnel -D: browsing through its SOCKS proxy", [ExpectedConnection.ToServer(Labels.ForwardDynamic)],
             async (c, ct) =>
@@ -45,12 +33,6 @@ public static partial class ScenarioCatalog
             (c, ct) => TypeAsync(c, "typist", LabTopology.Client, c.Count("commands", 2, 4), false, ct, ScenarioContext.OnPty(c.Dbclient("-t", "root@" + Server))));
 
         yield return new Scenario("dropbear-local-bulk", ClientKind.Dropbear, "dbclient -L carrying bulk transfers", [ExpectedConnection.ToServer(Labels.ForwardLocal)],
-            async (c, ct) =>
-            {
-                var db = c.Start("dbclient-L", LabTopology.Client, c.Dbclient("-N", "-L", $"127.0.0.1:8086:{InnerBulk}", "root@" + Server));
-                await c.WaitListeningAsync(db, LabTopology.Client, 8086, ct).ConfigureAwait(false);
-                await BulkAsync(c, LabTopology.Client, "127.0.0.1:8086", c.Size("up_bytes", 100_000, 300_000), c.Size("down_bytes", 300_000, 900_000), ct).ConfigureAwait(false);
-                await ScenarioContext.StopAsync(db).ConfigureAwait(false);
-            });
+            (c, ct) => BulkThroughAsync(c, "dbclient-L", c.Dbclient("-N", "-L", $"127.0.0.1:8086:{InnerBulk}", "root@" + Server), LabTopology.Client, 8086, ct));
     }
 }

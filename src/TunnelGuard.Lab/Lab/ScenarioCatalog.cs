@@ -11,6 +11,7 @@ public static partial class ScenarioCatalog
         .. Sessions(),
         .. Forwards(),
         .. OtherClients(),
+        .. Plink(),
     ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
@@ -43,6 +44,16 @@ public static partial class ScenarioCatalog
         }
 
         return context.RunAsync(name, ns, cancellationToken, ScenarioContext.Drive([.. drive, "--", .. terminal]));
+    }
+
+    // Starts a forwarder in the client, waits for its listener (in the client for -L, the server for -R), moves bulk
+    // both ways through it, and stops it.
+    private static async Task BulkThroughAsync(ScenarioContext context, string name, string[] forwarder, string listenerNs, int port, CancellationToken cancellationToken)
+    {
+        var process = context.Start(name, LabTopology.Client, forwarder);
+        await context.WaitListeningAsync(process, listenerNs, port, cancellationToken).ConfigureAwait(false);
+        await BulkAsync(context, listenerNs, "127.0.0.1:" + Str(port), context.Size("up_bytes", 100_000, 300_000), context.Size("down_bytes", 300_000, 900_000), cancellationToken).ConfigureAwait(false);
+        await ScenarioContext.StopAsync(process).ConfigureAwait(false);
     }
 
     private static Task BulkAsync(ScenarioContext context, string ns, string target, long up, long down, CancellationToken cancellationToken) =>

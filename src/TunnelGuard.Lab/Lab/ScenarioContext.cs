@@ -79,7 +79,34 @@ public sealed class ScenarioContext : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs a terminal client on a pseudo-terminal made by util-linux `script`, for clients (dbclient) that refuse a
+    /// `plink -batch` (PuTTY) with the lab key in PuTTY's format and the server's three host keys pinned by SHA256
+    /// fingerprint (plink keeps no host key cache here). PUTTYDIR is the scenario's own folder, so plink's random seed
+    /// file and the saved session that sets the cipher stay out of root's home.
+    /// </summary>
+    public string[] Plink(params string[] args)
+    {
+        var puttyDirectory = Path.Combine(Directory, "putty");
+        var list = new List<string> { "env", "PUTTYDIR=" + puttyDirectory, "plink", "-batch", "-no-antispoof", "-i", LabPaths.PuttyUserKey };
+        foreach (var type in new[] { "ed25519", "ecdsa", "rsa" })
+        {
+            list.AddRange(["-hostkey", LabKeys.HostKeySha256(type)]);
+        }
+
+        if (Cipher.Cipher is not null)
+        {
+            // PuTTY takes a preference order of cipher families (its defaults after the chosen one) from a saved session.
+            var family = Cipher == CipherChoice.Chacha20 ? "chacha20" : throw new LabException($"plink cannot be asked for {Cipher.Tag}");
+            System.IO.Directory.CreateDirectory(Path.Combine(puttyDirectory, "sessions"));
+            File.WriteAllText(Path.Combine(puttyDirectory, "sessions", "lab"), $"Cipher={family},aes,aesgcm,3des,WARN,des,blowfish,arcfour\n");
+            list.AddRange(["-load", "lab"]);
+        }
+
+        list.AddRange(args);
+        return [.. list];
+    }
+
+    /// <summary>
+    /// Runs a terminal client on a pseudo-terminal made by util-linux `script`, for clients (dbclient, plink) that refuse a
     /// pipe on stdin; the typist then writes into script's stdin and keys still leave one by one.
     /// </summary>
     public static string[] OnPty(params string[] args) =>

@@ -11,15 +11,16 @@ public sealed partial class SshTunnelClient
     {
         var destination = options.Destination;
         var user = destination.User!;
-        var methods = new List<AuthenticationMethod>(2);
+        var methods = new List<AuthenticationMethod>(3);
         if (options.KeyFile is not null)
         {
-            methods.Add(new PrivateKeyAuthenticationMethod(user, LoadKey(options.KeyFile, options.KeyPassphrase)));
+            methods.Add(new PrivateKeyAuthenticationMethod(user, PrivateKeyLoader.Load(options.KeyFile, options.KeyPassphrase)));
         }
 
-        if (options.Password is not null)
+        if (options.Password is { } password)
         {
-            methods.Add(new PasswordAuthenticationMethod(user, options.Password));
+            methods.Add(new PasswordAuthenticationMethod(user, password));
+            methods.Add(PasswordPrompts(user, password));
         }
 
         var info = new ConnectionInfo(destination.Host, destination.Port, user, [.. methods])
@@ -30,21 +31,20 @@ public sealed partial class SshTunnelClient
         return info;
     }
 
-    private static PrivateKeyFile LoadKey(string path, string? passphrase)
+    // Servers that check passwords through PAM (Debian's default sshd with UsePAM yes and PasswordAuthentication no)
+    // offer only keyboard-interactive: the password is the answer to its hidden prompts. A visible prompt would ask
+    // for something else (an OTP user name, a menu choice), which a password cannot answer.
+    private static KeyboardInteractiveAuthenticationMethod PasswordPrompts(string user, string password)
     {
-        if (!File.Exists(path))
+        var method = new KeyboardInteractiveAuthenticationMethod(user);
+        method.AuthenticationPrompt += (_, e) =>
         {
-            throw new TunnelUsageException($"key file '{path}' does not exist");
-        }
-
-        try
-        {
-            return passphrase is null ? new PrivateKeyFile(path) : new PrivateKeyFile(path, passphrase);
-        }
-        catch (Exception ex) when (ex is SshException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            throw new TunnelUsageException($"cannot load key file '{path}': {ex.Message}", ex);
-        }
+            foreach (var prompt in e.Prompts)
+            {
+                prompt.Response = prompt.IsEchoed ? string.Empty : password;
+            }
+        };
+        return method;
     }
 
     // Like OpenSSH, ask only for host key types that known_hosts can vouch for, so a server that also has

@@ -41,6 +41,11 @@ public sealed partial class SshTunnelClient : IDisposable
             throw new TunnelUsageException("no authentication method: give -i KEYFILE or --password-env VAR");
         }
 
+        if (options.KeyPassphrase is not null && options.KeyFile is null)
+        {
+            throw new TunnelUsageException("a key passphrase was given without a key file (-i KEYFILE)");
+        }
+
         if (options.KeepAlive < TimeSpan.Zero)
         {
             throw new TunnelUsageException("the keepalive interval cannot be negative");

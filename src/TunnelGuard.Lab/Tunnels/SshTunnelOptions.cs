@@ -16,9 +16,10 @@ public sealed class SshTunnelOptions
     /// <summary>Private key file (OpenSSH, PEM or PuTTY format) for public key authentication.</summary>
     public string? KeyFile { get; init; }
 
+    /// <summary>Passphrase of an encrypted <see cref="KeyFile"/>.</summary>
     public string? KeyPassphrase { get; init; }
 
-    /// <summary>Password for password authentication; tried after the key.</summary>
+    /// <summary>Password for password authentication, or for keyboard-interactive where the server asks that way; tried after the key.</summary>
     public string? Password { get; init; }
 
     /// <summary>Interval between keepalive messages; zero turns them off.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using TunnelGuard.Lab.Lab;
 
 namespace TunnelGuard.IntegrationTests.Infrastructure;
 
@@ -50,13 +51,17 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    public static CliProcess Start(params string[] args) => StartCore(null, args);
+    public static CliProcess Start(params string[] args) => StartCore(null, new Dictionary<string, string>(), args);
 
     /// <summary>Starts the CLI inside a network namespace (<c>ip netns exec</c> execs it, so <see cref="Id"/> is the CLI's PID).</summary>
-    public static CliProcess StartIn(string ns, params string[] args) => StartCore(ns, args);
+    public static CliProcess StartIn(string ns, params string[] args) => StartCore(ns, new Dictionary<string, string>(), args);
 
-    private static CliProcess StartCore(string? ns, string[] args)
+    /// <summary>Starts the CLI with extra environment variables (secrets such as --password-env's).</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) => StartCore(null, environment, args);
+
+    private static CliProcess StartCore(string? ns, IReadOnlyDictionary<string, string> environment, string[] args)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo(ns is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
@@ -70,6 +75,11 @@ public sealed class CliProcess : IDisposable
             start.ArgumentList.Add("exec");
             start.ArgumentList.Add(ns);
             start.ArgumentList.Add("dotnet");
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         start.ArgumentList.Add(CliAssemblyPath);
@@ -117,7 +127,7 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Sends a signal to this process, by its PID.</summary>
-    public void Signal(string name) => Shell.Run("kill", $"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public void Signal(string name) => HostCommand.Run("kill", $"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

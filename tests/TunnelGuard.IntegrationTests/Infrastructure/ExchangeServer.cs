@@ -49,6 +49,23 @@ public sealed class ExchangeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs one exchange of <paramref name="bytes"/> each way through a forward listening on <paramref name="entry"/>
+    /// that leads to this server, and asserts that both directions arrived intact (SHA-256 on both sides).
+    /// </summary>
+    public async Task AssertExchangeThroughAsync(IPEndPoint entry, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var before = _results.Count;
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await client.ConnectAsync(entry, timeout.Token).ConfigureAwait(false);
+        var (result, peerReported) = await ByteExchange.ConnectSideAsync(client.GetStream(), bytes, timeout.Token).ConfigureAwait(false);
+        Assert.Equal(result.SentSha256, peerReported);
+        await WaitForResultsAsync(before + 1, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        Assert.Contains(_results, r => r.Result.SentSha256 == result.ReceivedSha256);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

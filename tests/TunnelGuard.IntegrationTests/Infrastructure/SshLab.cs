@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using TunnelGuard.Lab.Lab;
 using TunnelGuard.Lab.Tunnels;
 
 namespace TunnelGuard.IntegrationTests.Infrastructure;
@@ -13,7 +14,7 @@ namespace TunnelGuard.IntegrationTests.Infrastructure;
 /// Root side 198.18.2.1/30, server side 198.18.2.2/30: only addresses in 198.18.2.0/24 are used.
 /// Everything is torn down in <see cref="DisposeAsync"/>, processes by PID.
 /// </summary>
-public sealed class SshLab : IAsyncLifetime
+public sealed partial class SshLab : IAsyncLifetime
 {
     public const string NamespacePrefix = "tgl-";
     public const int SshPort = 22;
@@ -23,7 +24,7 @@ public sealed class SshLab : IAsyncLifetime
 
     private readonly string _id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
     private readonly StringBuilder _sshdLog = new();
-    private Process? _sshd;
+    private readonly List<Process> _sshds = [];
     private bool _namespaceCreated;
 
     public string ServerNamespace => $"{NamespacePrefix}{_id}-srv";
@@ -91,51 +92,78 @@ public sealed class SshLab : IAsyncLifetime
             throw new InvalidOperationException("the SSH lab needs Linux and root (network namespaces); run scripts/test.sh as root");
         }
 
-        RemoveStaleNamespaces();
-        System.IO.Directory.CreateDirectory(Directory);
-        GenerateKeys();
-        CreateNetwork();
-        StartSshd();
-        await WaitForSshdAsync().ConfigureAwait(false);
+        try
+        {
+            RemoveStaleNamespaces();
+            System.IO.Directory.CreateDirectory(Directory);
+            GenerateKeys();
+            GenerateEncryptedKeys();
+            AddPamServerToKnownHosts();
+            _passwordUser = TemporaryUser.Create();
+            CreateNetwork();
+            await StartSshdAsync(WriteConfig(), SshPort).ConfigureAwait(false);
+            await StartSshdAsync(WritePamConfig(), PamSshPort).ConfigureAwait(false);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialization failed: the user and namespace must go now.
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
         var errors = new List<string>();
-        if (_sshd is not null)
+        foreach (var sshd in _sshds)
         {
             try
             {
-                if (!_sshd.HasExited)
+                if (!sshd.HasExited)
                 {
-                    _sshd.Kill();
-                    await _sshd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                    sshd.Kill();
+                    await sshd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
-                errors.Add($"sshd pid {_sshd.Id}: {ex.Message}");
+                errors.Add($"sshd pid {sshd.Id}: {ex.Message}");
             }
 
-            _sshd.Dispose();
+            sshd.Dispose();
         }
 
+        _sshds.Clear();
+        try
+        {
+            _passwordUser?.Dispose();
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add(ex.Message);
+        }
+
+        _passwordUser = null;
         if (_namespaceCreated)
         {
+            _namespaceCreated = false;
             KillNamespaceProcesses(ServerNamespace);
-            var (code, output) = Shell.TryRun("ip", "netns", "del", ServerNamespace);
+            var (code, output) = HostCommand.TryRun("ip", "netns", "del", ServerNamespace);
             if (code != 0)
             {
                 errors.Add(output);
             }
 
             // Deleting the namespace destroys the peer, which takes the root end with it; make sure.
-            Shell.TryRun("ip", "link", "del", RootLink);
+            HostCommand.TryRun("ip", "link", "del", RootLink);
         }
 
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            if (System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
         }
         catch (IOException ex)
         {
@@ -151,11 +179,11 @@ public sealed class SshLab : IAsyncLifetime
     /// <summary>Ends every client connection by killing sshd's per-connection processes (by PID); the listener stays.</summary>
     public int DropClientConnections()
     {
-        var (_, pids) = Shell.TryRun("ip", "netns", "pids", ServerNamespace);
+        var (_, pids) = HostCommand.TryRun("ip", "netns", "pids", ServerNamespace);
         var killed = 0;
         foreach (var text in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != _sshd?.Id)
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !_sshds.Exists(s => s.Id == pid))
             {
                 try
                 {
@@ -174,12 +202,12 @@ public sealed class SshLab : IAsyncLifetime
     }
 
     /// <summary>Runs a command inside the server namespace.</summary>
-    public string RunInServer(string file, params string[] args) => Shell.Run("ip", ["netns", "exec", ServerNamespace, file, .. args]);
+    public string RunInServer(string file, params string[] args) => HostCommand.Run("ip", ["netns", "exec", ServerNamespace, file, .. args]);
 
     // A crashed earlier run can leave its namespace, veth and sshd behind; they would hold our addresses.
     private static void RemoveStaleNamespaces()
     {
-        var (code, list) = Shell.TryRun("ip", "netns", "list");
+        var (code, list) = HostCommand.TryRun("ip", "netns", "list");
         if (code != 0)
         {
             return;
@@ -191,15 +219,15 @@ public sealed class SshLab : IAsyncLifetime
             if (name.StartsWith(NamespacePrefix, StringComparison.Ordinal) && name.EndsWith("-srv", StringComparison.Ordinal))
             {
                 KillNamespaceProcesses(name);
-                Shell.TryRun("ip", "netns", "del", name);
-                Shell.TryRun("ip", "link", "del", name[..^"-srv".Length]);
+                HostCommand.TryRun("ip", "netns", "del", name);
+                HostCommand.TryRun("ip", "link", "del", name[..^"-srv".Length]);
             }
         }
     }
 
     private static void KillNamespaceProcesses(string name)
     {
-        var (code, pids) = Shell.TryRun("ip", "netns", "pids", name);
+        var (code, pids) = HostCommand.TryRun("ip", "netns", "pids", name);
         if (code != 0)
         {
             return;
@@ -227,40 +255,35 @@ public sealed class SshLab : IAsyncLifetime
     {
         foreach (var (type, bits) in new[] { ("ed25519", "256"), ("ecdsa", "256"), ("rsa", "2048") })
         {
-            Shell.Run("ssh-keygen", "-q", "-t", type, "-b", bits, "-N", "", "-C", $"tgl-host-{type}", "-f", Path.Combine(Directory, $"host_{type}"));
+            HostCommand.Run("ssh-keygen", "-q", "-t", type, "-b", bits, "-N", "", "-C", $"tgl-host-{type}", "-f", Path.Combine(Directory, $"host_{type}"));
         }
 
-        Shell.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tgl-user", "-f", UserKeyFile);
-        Shell.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tgl-other", "-f", Path.Combine(Directory, "other_host_ed25519"));
+        HostCommand.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tgl-user", "-f", UserKeyFile);
+        HostCommand.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tgl-other", "-f", Path.Combine(Directory, "other_host_ed25519"));
         File.Copy(UserKeyFile + ".pub", Path.Combine(Directory, "authorized_keys"));
         File.WriteAllLines(KnownHostsPath, [KnownHostsLine(HostPublicKeyFile("ed25519")), KnownHostsLine(HostPublicKeyFile("ecdsa")), KnownHostsLine(HostPublicKeyFile("rsa"))]);
     }
 
     private void CreateNetwork()
     {
-        Shell.Run("ip", "netns", "add", ServerNamespace);
+        HostCommand.Run("ip", "netns", "add", ServerNamespace);
         _namespaceCreated = true;
         var peer = RootLink + "p";
-        Shell.Run("ip", "link", "add", RootLink, "type", "veth", "peer", "name", peer);
-        Shell.Run("ip", "link", "set", peer, "netns", ServerNamespace);
-        Shell.Run("ip", "addr", "add", $"{RootAddress}/30", "dev", RootLink);
-        Shell.Run("ip", "link", "set", RootLink, "up");
-        Shell.Run("ip", "-n", ServerNamespace, "addr", "add", $"{ServerAddress}/30", "dev", peer);
-        Shell.Run("ip", "-n", ServerNamespace, "link", "set", peer, "up");
-        Shell.Run("ip", "-n", ServerNamespace, "link", "set", "lo", "up");
+        HostCommand.Run("ip", "link", "add", RootLink, "type", "veth", "peer", "name", peer);
+        HostCommand.Run("ip", "link", "set", peer, "netns", ServerNamespace);
+        HostCommand.Run("ip", "addr", "add", $"{RootAddress}/30", "dev", RootLink);
+        HostCommand.Run("ip", "link", "set", RootLink, "up");
+        HostCommand.Run("ip", "-n", ServerNamespace, "addr", "add", $"{ServerAddress}/30", "dev", peer);
+        HostCommand.Run("ip", "-n", ServerNamespace, "link", "set", peer, "up");
+        HostCommand.Run("ip", "-n", ServerNamespace, "link", "set", "lo", "up");
     }
 
-    private void StartSshd()
+    private string WriteConfig()
     {
         // FIELD-NOTES: sshd needs /run/sshd; keys under /tmp need StrictModes no; no PAM in a test config.
         System.IO.Directory.CreateDirectory("/run/sshd");
         var config = Path.Combine(Directory, "sshd_config");
-        File.WriteAllText(config, $"""
-            ListenAddress {ServerAddress}:{SshPort}
-            HostKey {Directory}/host_ed25519
-            HostKey {Directory}/host_ecdsa
-            HostKey {Directory}/host_rsa
-            PidFile none
+        File.WriteAllText(config, ListenerConfig(SshPort) + $"""
             AuthorizedKeysFile {Directory}/authorized_keys
             PubkeyAuthentication yes
             PasswordAuthentication no
@@ -274,9 +297,27 @@ public sealed class SshLab : IAsyncLifetime
             MaxStartups 100
             LogLevel VERBOSE
 
-            """);
-        Shell.Run("/usr/sbin/sshd", "-t", "-f", config);
+            # Without PAM, sshd checks the password against /etc/shadow itself ("password" method only).
+            Match User {PasswordUser.Name}
+                PasswordAuthentication yes
 
+            """);
+        return config;
+    }
+
+    // The part every sshd of this lab shares: where it listens and its three host keys.
+    private string ListenerConfig(int port) => $"""
+        ListenAddress {ServerAddress}:{port}
+        HostKey {Directory}/host_ed25519
+        HostKey {Directory}/host_ecdsa
+        HostKey {Directory}/host_rsa
+        PidFile none
+
+        """;
+
+    private async Task StartSshdAsync(string config, int port)
+    {
+        HostCommand.Run("/usr/sbin/sshd", "-t", "-f", config);
         var start = new ProcessStartInfo("ip")
         {
             RedirectStandardError = true,
@@ -289,11 +330,13 @@ public sealed class SshLab : IAsyncLifetime
         }
 
         // `ip netns exec` execs the command, so this PID is sshd's own.
-        _sshd = Process.Start(start) ?? throw new InvalidOperationException("cannot start sshd");
-        _sshd.ErrorDataReceived += (_, e) => Append(e.Data);
-        _sshd.OutputDataReceived += (_, e) => Append(e.Data);
-        _sshd.BeginErrorReadLine();
-        _sshd.BeginOutputReadLine();
+        var sshd = Process.Start(start) ?? throw new InvalidOperationException("cannot start sshd");
+        _sshds.Add(sshd);
+        sshd.ErrorDataReceived += (_, e) => Append(e.Data);
+        sshd.OutputDataReceived += (_, e) => Append(e.Data);
+        sshd.BeginErrorReadLine();
+        sshd.BeginOutputReadLine();
+        await WaitForSshdAsync(sshd, port).ConfigureAwait(false);
     }
 
     private void Append(string? line)
@@ -309,20 +352,20 @@ public sealed class SshLab : IAsyncLifetime
         }
     }
 
-    private async Task WaitForSshdAsync()
+    private async Task WaitForSshdAsync(Process sshd, int port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            if (_sshd!.HasExited)
+            if (sshd.HasExited)
             {
-                throw new InvalidOperationException($"sshd exited with {_sshd.ExitCode}: {SshdLog}");
+                throw new InvalidOperationException($"sshd exited with {sshd.ExitCode}: {SshdLog}");
             }
 
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(ServerAddress, SshPort).ConfigureAwait(false);
+                await probe.ConnectAsync(ServerAddress, port).ConfigureAwait(false);
                 var buffer = new byte[8];
                 var read = await probe.GetStream().ReadAsync(buffer).ConfigureAwait(false);
                 if (read > 0)
@@ -336,7 +379,7 @@ public sealed class SshLab : IAsyncLifetime
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"sshd did not answer on {ServerAddress}:{SshPort} within 15 s: {SshdLog}");
+                throw new TimeoutException($"sshd did not answer on {ServerAddress}:{port} within 15 s: {SshdLog}");
             }
 
             await Task.Delay(100).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using TunnelGuard.IntegrationTests.Infrastructure;
 using TunnelGuard.Lab.Lab;
 
 namespace TunnelGuard.IntegrationTests.Lab;
@@ -8,7 +7,7 @@ internal static class LabLeftovers
 {
     public static void AssertNone()
     {
-        var namespaces = Shell.Run("ip", "netns", "list");
+        var namespaces = HostCommand.Run("ip", "netns", "list");
         Assert.DoesNotContain(LabTopology.Prefix, namespaces, StringComparison.Ordinal);
         Assert.False(Directory.Exists(LabTopology.StateDirectory), LabTopology.StateDirectory);
         var processes = new List<string>();

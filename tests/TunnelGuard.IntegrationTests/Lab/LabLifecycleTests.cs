@@ -17,7 +17,7 @@ public sealed class LabLifecycleTests
 
         try
         {
-            var namespaces = Shell.Run("ip", "netns", "list");
+            var namespaces = HostCommand.Run("ip", "netns", "list");
             Assert.All(LabTopology.Namespaces, ns => Assert.Contains(ns, namespaces, StringComparison.Ordinal));
             using var status = CliProcess.Start("lab", "status");
             await status.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -27,7 +27,7 @@ public sealed class LabLifecycleTests
             // Only the two lab subnets: no address anywhere else.
             foreach (var ns in LabTopology.Namespaces)
             {
-                foreach (var address in Shell.Run("ip", "-n", ns, "-4", "-brief", "addr").Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.Contains('/', StringComparison.Ordinal)))
+                foreach (var address in HostCommand.Run("ip", "-n", ns, "-4", "-brief", "addr").Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.Contains('/', StringComparison.Ordinal)))
                 {
                     Assert.True(address.StartsWith("198.18.4.", StringComparison.Ordinal) || address.StartsWith("198.18.5.", StringComparison.Ordinal) || address.StartsWith("127.", StringComparison.Ordinal), $"{ns}: {address}");
                 }
@@ -88,7 +88,7 @@ public sealed class LabLifecycleTests
                 await record.WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
 
-            Assert.Contains(LabTopology.Server, Shell.Run("ip", "netns", "list"), StringComparison.Ordinal);
+            Assert.Contains(LabTopology.Server, HostCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
             using var down = CliProcess.Start("lab", "down");
             Assert.Equal(0, await down.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             LabLeftovers.AssertNone();

@@ -79,11 +79,25 @@ public sealed class LabRecordTests(LabRecording recording)
     }
 
     [Fact]
-    public void Recording_CoversThreeCiphersAndThreeClientImplementations()
+    public void Recording_CoversFourCipherChoicesAndFourClientImplementations()
     {
         var ssh = recording.Manifest.Captures.Where(c => c.Cipher is not null).ToList();
         Assert.True(ssh.Select(c => c.Cipher + "/" + c.Mac).Distinct().Count() >= 4, string.Join(", ", ssh.Select(c => c.Cipher + "/" + c.Mac).Distinct()));
-        Assert.Equal(["dropbear", "openssh", "sshnet"], ssh.Select(c => c.ClientImplementation!).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["dropbear", "openssh", "plink", "sshnet"], ssh.Select(c => c.ClientImplementation!).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Plink_EveryScenario_IsPuTTYOnTheWire_ByTshark()
+    {
+        var plink = recording.Manifest.Captures.Where(c => c.ClientImplementation == "plink").ToList();
+        Assert.Equal(["plink-exec", "plink-interactive", "plink-local-bulk"], plink.Select(c => c.Scenario).Order(StringComparer.Ordinal));
+        foreach (var capture in plink)
+        {
+            var client = Assert.Single(capture.Connections).Client;
+            var banners = Tshark.Banners(Path.Combine(recording.Directory, capture.File));
+            Assert.Contains(banners, b => b.Sender == client && b.Banner.StartsWith("SSH-2.0-PuTTY_", StringComparison.Ordinal));
+            Assert.StartsWith("PuTTY_", capture.ClientSoftware, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

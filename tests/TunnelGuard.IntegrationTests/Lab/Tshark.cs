@@ -1,4 +1,4 @@
-using TunnelGuard.IntegrationTests.Infrastructure;
+using TunnelGuard.Lab.Lab;
 
 namespace TunnelGuard.IntegrationTests.Lab;
 
@@ -14,7 +14,7 @@ internal static class Tshark
             args.AddRange(["-e", field]);
         }
 
-        var output = Shell.Run("tshark", [.. args]);
+        var output = HostCommand.Run("tshark", [.. args]);
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => !line.StartsWith("Running as user", StringComparison.Ordinal))
             .Select(line => line.Split('|'))];

@@ -147,5 +147,5 @@ public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFi
 
     /// <summary>A new SSH connection from the lab client to the server: 0 when it got through.</summary>
     private static int Connect(ScenarioContext lab) =>
-        Shell.TryRun("ip", ["netns", "exec", LabTopology.Client, .. lab.Ssh("-o", "ConnectTimeout=3", Server, "true")]).ExitCode;
+        HostCommand.TryRun("ip", ["netns", "exec", LabTopology.Client, .. lab.Ssh("-o", "ConnectTimeout=3", Server, "true")]).ExitCode;
 }

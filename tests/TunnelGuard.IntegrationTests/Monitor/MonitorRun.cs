@@ -75,7 +75,7 @@ internal sealed partial class MonitorRun : IAsyncDisposable
     }
 
     /// <summary>The scraped /metrics text of the monitor (it serves on the server namespace's loopback).</summary>
-    public static string Scrape() => Shell.Run("ip", "netns", "exec", LabTopology.Server, "curl", "-sf", "http://127.0.0.1:9464/metrics");
+    public static string Scrape() => HostCommand.Run("ip", "netns", "exec", LabTopology.Server, "curl", "-sf", "http://127.0.0.1:9464/metrics");
 
     /// <summary>The value of a metric line such as <c>tunnelguard_blocks_active</c> or <c>tunnelguard_alerts_total{rule="x",severity="high"}</c>.</summary>
     public static double Metric(string scraped, string name)
@@ -94,21 +94,21 @@ internal sealed partial class MonitorRun : IAsyncDisposable
     /// <summary>The elements of one of TunnelGuard's nftables sets in the server namespace (empty when the table is not there).</summary>
     public static string SetElements(string set)
     {
-        var (code, output) = Shell.TryRun("ip", "netns", "exec", LabTopology.Server, "nft", "list", "set", "inet", "tunnelguard", set);
+        var (code, output) = HostCommand.TryRun("ip", "netns", "exec", LabTopology.Server, "nft", "list", "set", "inet", "tunnelguard", set);
         return code == 0 && ElementsPattern().Match(output) is { Success: true } m ? m.Groups[1].Value : string.Empty;
     }
 
     /// <summary>Bytes the server's sshd has received on its connections from <paramref name="client"/> (from the kernel's socket counters).</summary>
     public static long BytesReceivedFrom(string client)
     {
-        var output = Shell.Run("ip", "netns", "exec", LabTopology.Server, "ss", "-tinH", "state", "established", $"( sport = :22 and dst {client} )");
+        var output = HostCommand.Run("ip", "netns", "exec", LabTopology.Server, "ss", "-tinH", "state", "established", $"( sport = :22 and dst {client} )");
         return BytesReceivedPattern().Matches(output).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     public async ValueTask DisposeAsync()
     {
         _process.Dispose();
-        Shell.TryRun("ip", "netns", "exec", LabTopology.Server, "nft", "delete", "table", "inet", "tunnelguard");
+        HostCommand.TryRun("ip", "netns", "exec", LabTopology.Server, "nft", "delete", "table", "inet", "tunnelguard");
         await Task.CompletedTask;
     }
 

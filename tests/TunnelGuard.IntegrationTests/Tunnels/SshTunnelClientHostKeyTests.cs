@@ -1,4 +1,5 @@
 using TunnelGuard.IntegrationTests.Infrastructure;
+using TunnelGuard.Lab.Lab;
 using TunnelGuard.Lab.Tunnels;
 
 namespace TunnelGuard.IntegrationTests.Tunnels;
@@ -25,7 +26,7 @@ public sealed class SshTunnelClientHostKeyTests(SshLab lab)
     public void KnownHosts_HashedBySshKeygen_IsTrusted()
     {
         var path = lab.WriteKnownHosts("known_hosts_hashed", File.ReadAllLines(lab.KnownHostsPath));
-        Shell.Run("ssh-keygen", "-q", "-H", "-f", path);
+        HostCommand.Run("ssh-keygen", "-q", "-H", "-f", path);
         var lines = File.ReadAllLines(path);
         Assert.All(lines, line => Assert.StartsWith("|1|", line, StringComparison.Ordinal));
 
@@ -132,7 +133,7 @@ public sealed class SshTunnelClientHostKeyTests(SshLab lab)
     private static string FingerprintOf(string publicKeyFile)
     {
         // ssh-keygen -lf prints "256 SHA256:base64 comment (ED25519)".
-        return Shell.Run("ssh-keygen", "-l", "-E", "sha256", "-f", publicKeyFile).Split(' ')[1];
+        return HostCommand.Run("ssh-keygen", "-l", "-E", "sha256", "-f", publicKeyFile).Split(' ')[1];
     }
 
     private SshTunnelClient Connect(HostKeyPolicy policy)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using TunnelGuard.IntegrationTests.Infrastructure;
 
@@ -24,15 +23,7 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         await cli.WaitForOutputAsync(Up, StartTimeout);
         var port = BoundPort(await cli.WaitForOutputAsync("forwarding -L", StartTimeout));
 
-        using (var client = new TcpClient())
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
-            var (result, peerReported) = await ByteExchange.ConnectSideAsync(client.GetStream(), 1024 * 1024, timeout.Token);
-            Assert.Equal(result.SentSha256, peerReported);
-            await service.WaitForResultsAsync(1, TimeSpan.FromSeconds(10));
-            Assert.Equal(Assert.Single(service.Results).Result.SentSha256, result.ReceivedSha256);
-        }
+        await service.AssertExchangeThroughAsync(new IPEndPoint(IPAddress.Loopback, port), 1024 * 1024);
 
         cli.Signal(signal);
         var exitCode = await cli.WaitForExitAsync(TimeSpan.FromSeconds(15));
@@ -156,14 +147,14 @@ public sealed partial class TunnelCommandTests(SshLab lab)
         Assert.Contains($"invalid {flag} spec '{spec}'", error, StringComparison.Ordinal);
     }
 
-    private static int BoundPort(string forwardingLine)
+    internal static int BoundPort(string forwardingLine)
     {
         var match = BoundPortPattern().Match(forwardingLine);
         Assert.True(match.Success, forwardingLine);
         return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private static string[] NonEmptyLines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    internal static string[] NonEmptyLines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // "forwarding -L 127.0.0.1:40123 -> ..." or "forwarding -D 127.0.0.1:40123 SOCKS...".
     [GeneratedRegex(@"^forwarding -[LD] [^ ]*:(\d+) ")]
