@@ -14,10 +14,21 @@ public sealed class ModelClassifier : IShapeClassifier
     // Below this probability the model's answer is not reported on its own.
     private const float MinProbability = 0.5f;
 
+    /// <summary>
+    /// How sure the model must be to call a tunnel where the heuristics read a shell, a command or a copy from explicit
+    /// evidence: a false alarm costs a blocked administrator, so the model alone must be nearly certain to overrule.
+    /// </summary>
+    public const float DefaultOverrule = 0.8f;
+
     private readonly ShapePredictor _predictor;
     private readonly HeuristicClassifier _heuristics = new();
+    private readonly float _overrule;
 
-    public ModelClassifier(ShapePredictor predictor) => _predictor = predictor;
+    public ModelClassifier(ShapePredictor predictor, float overrule = DefaultOverrule)
+    {
+        _predictor = predictor;
+        _overrule = overrule;
+    }
 
     public Verdict? Classify(ShapeFeatures features, bool final)
     {
@@ -29,7 +40,8 @@ public sealed class ModelClassifier : IShapeClassifier
 
         var (label, probability) = _predictor.Predict(features.ToVector());
         var heuristicKnows = heuristic is { Label: not Labels.Unknown };
-        if (heuristicKnows && (probability < MinProbability || !Labels.IsForward(label)))
+        var needed = heuristicKnows && !Labels.IsForward(heuristic!.Label) ? _overrule : MinProbability;
+        if (heuristicKnows && (probability < needed || !Labels.IsForward(label)))
         {
             return heuristic;
         }
