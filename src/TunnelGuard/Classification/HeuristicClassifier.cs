@@ -36,7 +36,9 @@ public sealed class HeuristicClassifier : IShapeClassifier
             AddOnce(labels, Labels.ForwardLocal);
         }
 
-        if (f.DistinctOpenSizes >= 4 && f.EchoC2S < MinKeystrokes)
+        // Commands typed after pauses, in a shell or in a session nested inside a tunnel, also start exchanges of many
+        // sizes: only a connection nobody types into counts as reaching many destinations.
+        if (f.DistinctOpenSizes >= 4 && f.KeysC2S < MinKeystrokes && f.NestedC2S < MinKeystrokes)
         {
             evidence.Add(Say($"{f.DistinctOpenSizes} different sizes of client requests after silences: connections to many destinations, as through a SOCKS proxy (-D)"));
             AddOnce(labels, Labels.ForwardDynamic);
