@@ -133,7 +133,7 @@ public sealed class Evaluation
             b.AppendLine(inv, $"{Labels.Classes[c],-16} {Fmt(Precision(c)),9} {Fmt(Recall(c)),7} {Fmt(F1(c)),6} {n,5}");
         }
 
-        b.AppendLine(inv, $"macro-F1 {Fmt(MacroF1)}; tunnel recall {Fmt(TunnelRecall)} ({_tunnelsCaught}/{_tunnels}); false alarms {Fmt(FalseAlarmRate)} ({_falseAlarms}/{_nonTunnels} non-tunnel connections)");
+        b.AppendLine(Summary());
         b.AppendLine(inv, $"time to first correct verdict: median {Fmt(Median(_timeToCorrect))} s over all, {Fmt(MedianTunnelSecondsToCorrect)} s over tunnels");
         b.AppendLine("confusion (rows: truth, columns: verdict)");
         b.Append(' ', 16);
@@ -156,6 +156,11 @@ public sealed class Evaluation
 
         return b.ToString();
     }
+
+    /// <summary>Macro-F1, tunnel recall and false alarms in one line.</summary>
+    public string Summary() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"macro-F1 {Fmt(MacroF1)}; tunnel recall {Fmt(TunnelRecall)} ({_tunnelsCaught}/{_tunnels}); false alarms {Fmt(FalseAlarmRate)} ({_falseAlarms}/{_nonTunnels} non-tunnel connections)");
 
     private static string Short(string label) => label switch
     {

@@ -10,6 +10,10 @@ namespace TunnelGuard.Classification;
 public sealed class HeuristicClassifier : IShapeClassifier
 {
     private const int MinKeystrokes = 3;
+
+    // Closing a channel (EOF and CLOSE each way) gives up to two keystroke-sized packets answered in kind: typing
+    // shows only beyond them.
+    private const int MinEchoes = MinKeystrokes + 2;
     private const long BulkBytes = 64 * 1024;
 
     public Verdict? Classify(ShapeFeatures f, bool final)
@@ -18,7 +22,7 @@ public sealed class HeuristicClassifier : IShapeClassifier
         var labels = new List<string>();
 
         // Someone types on the server's side and the client's machine echoes: a shell reached through -R.
-        if (f.EchoS2C >= MinKeystrokes && f.EchoS2C > f.EchoC2S)
+        if (f.EchoS2C >= MinEchoes && f.EchoS2C > f.EchoC2S)
         {
             evidence.Add(Say($"{f.EchoS2C} keystroke-sized packets ({f.KeystrokeSize} B) typed by the server side and echoed by the client within 20 ms: an interactive session inside a reverse tunnel"));
             labels.Add(Labels.ForwardRemote);
@@ -36,18 +40,21 @@ public sealed class HeuristicClassifier : IShapeClassifier
             AddOnce(labels, Labels.ForwardLocal);
         }
 
-        if (f.DistinctOpenSizes >= 4 && f.EchoC2S < MinKeystrokes)
+        // Commands typed after pauses, in a shell or in a session nested inside a tunnel, also start exchanges of many
+        // sizes: only a connection nobody types into counts as reaching many destinations.
+        if (f.DistinctOpenSizes >= 4 && f.KeysC2S < MinKeystrokes && f.NestedC2S < MinKeystrokes)
         {
             evidence.Add(Say($"{f.DistinctOpenSizes} different sizes of client requests after silences: connections to many destinations, as through a SOCKS proxy (-D)"));
             AddOnce(labels, Labels.ForwardDynamic);
         }
 
-        if (f.EchoC2S >= MinKeystrokes)
+        if (f.EchoC2S >= MinEchoes)
         {
             evidence.Add(Say($"{f.EchoC2S} keystroke-sized packets ({f.KeystrokeSize} B) typed by the client and echoed by the server within 20 ms: an interactive shell"));
             labels.Add(Labels.Interactive);
         }
-        else if (f.LateEchoC2S >= MinKeystrokes)
+        // A loaded machine delays a shell's echoes too: late echoes count only when they clearly outnumber prompt ones.
+        else if (f.LateEchoC2S >= MinKeystrokes && f.LateEchoC2S > 2 * f.EchoC2S)
         {
             evidence.Add(Say($"{f.LateEchoC2S} keystrokes echoed only 20–300 ms later: a line-based service behind a tunnel, not a shell"));
             AddOnce(labels, Labels.ForwardLocal);

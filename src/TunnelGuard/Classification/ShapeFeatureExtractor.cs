@@ -15,6 +15,11 @@ public static class ShapeFeatureExtractor
     // Requests up to this size count towards the distinct destinations a SOCKS client opens.
     private const int MaxOpenSize = 400;
 
+    // A packet this large within the last 50 ms means bulk data is moving: the keystroke-sized packets around it are
+    // window adjustments and protocol messages (rsync, sftp), not typing. Half a full segment, so that the short tail
+    // of a 32 KiB record (22 × 1448 + 948) counts too.
+    private const int BulkSegment = 512;
+
     // Inner keystroke sizes of the common ciphers (umac-etm, AEAD, hmac-etm, hmac): a nested session's keystrokes.
     private static readonly int[] InnerKeystrokes = [28, 36, 52, 64];
 
@@ -52,11 +57,16 @@ public static class ShapeFeatureExtractor
         Span<int> afterAuthC = stackalloc int[2];
         Span<int> afterAuthS = stackalloc int[2];
         int seenC = 0, seenS = 0;
+        var lastBulk = long.MinValue / 2;
         for (var i = 0; i < n; i++)
         {
             var c2s = dirs[i] == clientDirection;
             var size = sizes[i];
             var gapBefore = i == 0 ? 0 : times[i] - times[i - 1];
+
+            // Window adjustments during bulk have a keystroke's size too; chaff is not typing either.
+            var bulkContext = times[i] - lastBulk < Silence;
+            lastBulk = size >= BulkSegment ? times[i] : lastBulk;
             if (i > 0)
             {
                 gaps[i - 1] = gapBefore;
@@ -65,12 +75,10 @@ public static class ShapeFeatureExtractor
             }
 
             // A nested session's keystroke counts when the other side answers with the same size: its echo.
-            var isNested = nested.Contains(size) && size != key && EchoDelay(times, sizes, dirs, n, i, size) is >= 0 and <= LateEchoWindow;
+            var isNested = !bulkContext && nested.Contains(size) && size != key && EchoDelay(times, sizes, dirs, n, i, size) is >= 0 and <= LateEchoWindow;
             ref var side = ref c2s ? ref client : ref server;
             var chaff = side.Add(times[i], size, LargeSegment, key + 16, isNested);
 
-            // Window adjustments during bulk have a keystroke's size too; chaff is not typing either.
-            var bulkContext = i > 0 && gapBefore < Silence && sizes[i - 1] >= LargeSegment;
             if (size == key && !bulkContext && !chaff)
             {
                 side.Keys++;

@@ -12,8 +12,8 @@ public sealed record ShapeFeatures
         "seconds", "log_pkts_c2s", "log_pkts_s2c", "log_bytes_c2s", "log_bytes_s2c", "ratio_s2c",
         "keys_c2s", "keys_s2c", "echo_c2s", "echo_s2c", "late_echo_c2s", "late_echo_s2c", "nested_c2s", "nested_s2c",
         "large_frac_c2s", "large_frac_s2c", "log_burst_c2s", "log_burst_s2c", "log_acks_c2s", "log_acks_s2c",
-        "median_gap_ms", "idle_gaps", "max_gap_s", "chaff", "after_auth_c1", "after_auth_c2", "after_auth_s1",
-        "after_auth_s2", "server_first_opens", "distinct_open_sizes", "requests", "small_frac_c2s", "small_frac_s2c",
+        "median_gap_ms", "idle_gaps", "max_gap_s", "chaff", "server_first_opens", "distinct_open_sizes", "requests",
+        "small_frac_c2s", "small_frac_s2c",
     ];
 
     public double Seconds { get; init; }
@@ -74,7 +74,11 @@ public sealed record ShapeFeatures
     /// <summary>Same-size packets on a 20 ms grid: OpenSSH ≥ 9.5 keystroke-timing obfuscation.</summary>
     public int Chaff { get; init; }
 
-    /// <summary>Sizes (minus a keystroke's) of the first client and server packets after authentication succeeded.</summary>
+    /// <summary>
+    /// Sizes (minus a keystroke's) of the first client and server packets after authentication succeeded. For the
+    /// heuristics only, not in <see cref="ToVector"/>: what a client sends first is its own habit (SSH.NET's first packet
+    /// is no channel open), and a model trained on them called every client it had not seen a tunnel.
+    /// </summary>
     public int AfterAuthC1 { get; init; }
 
     public int AfterAuthC2 { get; init; }
@@ -99,8 +103,8 @@ public sealed record ShapeFeatures
         (float)Seconds, Log(PacketsC2S), Log(PacketsS2C), Log(BytesC2S), Log(BytesS2C), Ratio(BytesS2C, BytesC2S + BytesS2C),
         KeysC2S, KeysS2C, EchoC2S, EchoS2C, LateEchoC2S, LateEchoS2C, NestedC2S, NestedS2C,
         (float)LargeFractionC2S, (float)LargeFractionS2C, Log(BurstC2S), Log(BurstS2C), Log(AcksC2S), Log(AcksS2C),
-        (float)MedianGapMs, IdleGaps, (float)MaxGapSeconds, Chaff, AfterAuthC1, AfterAuthC2, AfterAuthS1,
-        AfterAuthS2, ServerFirstOpens, DistinctOpenSizes, Requests, (float)SmallFractionC2S, (float)SmallFractionS2C,
+        (float)MedianGapMs, IdleGaps, (float)MaxGapSeconds, Chaff, ServerFirstOpens, DistinctOpenSizes, Requests,
+        (float)SmallFractionC2S, (float)SmallFractionS2C,
     ];
 
     private static float Log(long value) => (float)Math.Log(1 + value);

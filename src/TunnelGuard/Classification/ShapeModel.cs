@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -13,6 +14,8 @@ public sealed class ShapeModel
 
     /// <summary>File name of the model shipped beside the program and loaded by default.</summary>
     public const string DefaultFileName = "tunnelguard-shape-model.zip";
+
+    private static readonly DateTimeOffset EntryTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly MLContext _ml;
     private readonly ITransformer _model;
@@ -64,7 +67,27 @@ public sealed class ShapeModel
         }
     }
 
-    public void Save(string path) => _ml.Model.Save(_model, _inputSchema, path);
+    /// <summary>
+    /// Writes the model. ML.NET stamps every zip entry with the current time; the entries are copied in order with a
+    /// fixed time, so that the same rows and seed give a byte-identical file (the shipped model can be checked by hash).
+    /// </summary>
+    public void Save(string path)
+    {
+        using var saved = new MemoryStream();
+        _ml.Model.Save(_model, _inputSchema, saved);
+        saved.Position = 0;
+        using var source = new ZipArchive(saved, ZipArchiveMode.Read);
+        using var file = File.Create(path);
+        using var target = new ZipArchive(file, ZipArchiveMode.Create);
+        foreach (var entry in source.Entries)
+        {
+            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = EntryTime;
+            using var from = entry.Open();
+            using var to = copy.Open();
+            from.CopyTo(to);
+        }
+    }
 
     /// <summary>A predictor for one thread (ML.NET prediction engines are not thread-safe).</summary>
     public ShapePredictor CreatePredictor()

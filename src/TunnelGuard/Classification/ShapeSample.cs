@@ -5,7 +5,7 @@ namespace TunnelGuard.Classification;
 /// <summary>One training or prediction row: the shape features at a checkpoint and, for training, the use label.</summary>
 public sealed class ShapeSample
 {
-    public const int FeatureCount = 33;
+    public const int FeatureCount = 29;
 
     public string Label { get; set; } = string.Empty;
 

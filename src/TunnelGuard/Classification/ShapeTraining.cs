@@ -47,4 +47,42 @@ public static class ShapeTraining
 
         return evaluation;
     }
+
+    /// <summary>
+    /// Held-out evaluation by a capture property: for each value of <paramref name="split"/> (or the one it names), a
+    /// model is trained on the <paramref name="train"/> captures without that value and judges the
+    /// <paramref name="test"/> captures with it. A capture on the judged side is never trained on, even when it is in both
+    /// lists. Returns the judgement of every fold together and each fold's own.
+    /// </summary>
+    public static (Evaluation Overall, List<HeldOutFold> Folds) LeaveOut(
+        IReadOnlyList<CorpusReplay.LabelledConnection> train,
+        IReadOnlyList<CorpusReplay.LabelledConnection> test,
+        CaptureSplit split,
+        int seed = ShapeModel.DefaultSeed)
+    {
+        var overall = new Evaluation();
+        var folds = new List<HeldOutFold>();
+        foreach (var value in split.Values(test.Select(c => c.Capture)))
+        {
+            var judged = test.Where(c => split.Matches(c.Capture, value)).ToList();
+            var judgedGroups = judged.Select(c => c.Group).ToHashSet(StringComparer.Ordinal);
+            var rest = train.Where(c => !split.Matches(c.Capture, value) && !judgedGroups.Contains(c.Group)).ToList();
+            if (judged.Count == 0 || rest.Select(c => c.Expected.Primary).Distinct().Count() < 2)
+            {
+                continue;
+            }
+
+            var classifier = new ModelClassifier(ShapeModel.Train(Samples(rest), seed).CreatePredictor());
+            var fold = new Evaluation();
+            foreach (var connection in judged)
+            {
+                fold.Add(classifier, connection);
+                overall.Add(classifier, connection);
+            }
+
+            folds.Add(new HeldOutFold($"{split.Key}={value}", rest.Count, fold));
+        }
+
+        return (overall, folds);
+    }
 }

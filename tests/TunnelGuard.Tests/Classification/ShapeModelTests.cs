@@ -38,6 +38,18 @@ public sealed class ShapeModelTests
     }
 
     [Fact]
+    public void Training_TheSameRowsTwice_WritesTheSameBytes()
+    {
+        using var dir = new TempDirectory();
+        var samples = ShapeTraining.Samples(Corpus);
+        ShapeModel.Train(samples).Save(dir.File("a.zip"));
+        Thread.Sleep(2100); // zip times have a two-second resolution: a time stamp would differ
+        ShapeModel.Train(samples).Save(dir.File("b.zip"));
+
+        Assert.Equal(File.ReadAllBytes(dir.File("a.zip")), File.ReadAllBytes(dir.File("b.zip")));
+    }
+
+    [Fact]
     public void Model_LearnsTheRowsItWasTrainedOn()
     {
         var samples = ShapeTraining.Samples(Corpus);

@@ -5,10 +5,11 @@ using TunnelGuard.Tests.Support;
 namespace TunnelGuard.Tests.Classification;
 
 /// <summary>
-/// The model shipped beside the program, trained on lab captures of seeds 2 and 3 (see README), judged on every
-/// committed capture (the foundation ones and the lab's seed 1), none of which it saw. The floors are the issue's
-/// targets where the model meets them; the false-alarm ceiling is the 1 of 23 measured, above the 2 % target (README
-/// says what still fails): a regression past any of them fails the test.
+/// The model shipped beside the program, trained on lab captures of seeds 2-7 (corpus/train, see README), judged with
+/// the heuristics on every committed capture (the foundation ones and the lab's seed 1), none of which it saw. The
+/// floors are the targets, all met (measured: tunnel recall 1.000, false alarms 0 of 23, macro-F1 0.966): a
+/// regression past any of them fails the test. The larger held-out corpus (seeds 11-16) is not committed; README has
+/// its numbers and the command.
 /// </summary>
 public sealed class ShippedModelTests
 {
@@ -50,6 +51,6 @@ public sealed class ShippedModelTests
     }
 
     private const double TunnelRecallFloor = 0.97;
-    private const double FalseAlarmCeiling = 0.05;
+    private const double FalseAlarmCeiling = 0.02;
     private const double MacroF1Floor = 0.90;
 }
