@@ -53,7 +53,7 @@ public sealed class CaptureSplitTests
     {
         var values = CaptureSplit.Parse("client").Values(Corpus.Select(c => c.Capture));
 
-        Assert.Equal(["dropbear", "openssh", "sshnet"], values);
+        Assert.Equal(["dropbear", "openssh", "plink", "sshnet"], values);
     }
 
     [Fact]
