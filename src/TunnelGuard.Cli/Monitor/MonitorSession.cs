@@ -220,6 +220,9 @@ internal sealed class MonitorSession : IAsyncDisposable
         }
 
         _capture = LiveCapture.Start(new LiveCaptureOptions { Interfaces = settings.Interfaces, Filter = settings.Filter });
+        _capture.InterfaceLost = (name, reason) =>
+            _log.LogError("capture on {Interface} stopped: {Reason}; trying to open it again every second", name, reason);
+        _capture.InterfaceRestored = name => _log.LogWarning("capturing on {Interface} again", name);
         _metrics.Observe(_pipeline, _capture);
         return ServeMetrics(console);
     }

@@ -31,6 +31,10 @@ public sealed class LiveCapture : IDisposable
     private static readonly int CaptureLengthOffset = 2 * IntPtr.Size;
     private static readonly int WireLengthOffset = (2 * IntPtr.Size) + 4;
 
+    /// <summary>How often a capture thread whose interface went away tries to open it again.</summary>
+    private static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(1);
+
+    private readonly LiveCaptureOptions _options;
     private readonly List<LibPcapLiveDevice> _devices = [];
     private readonly List<Thread> _threads = [];
     private readonly Channel<CapturedBatch> _queue;
@@ -38,10 +42,13 @@ public sealed class LiveCapture : IDisposable
     private readonly int _snaplen;
     private readonly int _bytesPerBatch;
     private long _queueDropped;
+    private long _interfaceLosses;
+    private int _interfacesDown;
     private volatile bool _stopping;
 
     private LiveCapture(LiveCaptureOptions options)
     {
+        _options = options;
         _snaplen = options.Snaplen;
         _bytesPerBatch = Math.Max(BytesPerBatch, options.Snaplen);
         _queue = Channel.CreateBounded<CapturedBatch>(
@@ -57,6 +64,18 @@ public sealed class LiveCapture : IDisposable
                 Return(dropped);
             });
     }
+
+    /// <summary>Told (on the capture thread) when an interface goes away, with libpcap's reason: once per loss.</summary>
+    public Action<string, string>? InterfaceLost { get; set; }
+
+    /// <summary>Told when an interface that went away could be opened again and capture on it resumed.</summary>
+    public Action<string>? InterfaceRestored { get; set; }
+
+    /// <summary>How many times an interface went away while capturing.</summary>
+    public long InterfaceLosses => Interlocked.Read(ref _interfaceLosses);
+
+    /// <summary>Interfaces that went away and are not (yet) back.</summary>
+    public int InterfacesDown => Volatile.Read(ref _interfacesDown);
 
     /// <summary>Batches of captured frames; give each back with <see cref="Return"/> once its packets are processed.</summary>
     public ChannelReader<CapturedBatch> Batches => _queue.Reader;
@@ -82,7 +101,13 @@ public sealed class LiveCapture : IDisposable
     public LiveCaptureStatistics Statistics()
     {
         long received = 0, kernel = 0, iface = 0;
-        foreach (var device in _devices)
+        List<LibPcapLiveDevice> devices;
+        lock (_devices)
+        {
+            devices = [.. _devices];
+        }
+
+        foreach (var device in devices)
         {
             try
             {
@@ -123,9 +148,12 @@ public sealed class LiveCapture : IDisposable
     public void Dispose()
     {
         Stop();
-        foreach (var device in _devices)
+        lock (_devices)
         {
-            device.Close();
+            foreach (var device in _devices)
+            {
+                device.Close();
+            }
         }
 
         while (_queue.Reader.TryRead(out var batch))
@@ -150,43 +178,8 @@ public sealed class LiveCapture : IDisposable
         {
             var device = all.FirstOrDefault(d => d.Name == name)
                 ?? throw new LiveCaptureException($"no such interface '{name}' (available: {string.Join(", ", all.Select(d => d.Name))})");
-            try
-            {
-                device.Open(new DeviceConfiguration
-                {
-                    Mode = DeviceModes.Promiscuous,
-                    Immediate = true,
-                    Snaplen = options.Snaplen,
-                    ReadTimeout = 100,
-                    BufferSize = options.KernelBufferBytes,
-                });
-            }
-            catch (PcapException ex)
-            {
-                throw new LiveCaptureException($"cannot capture on '{name}': {ex.Message} (capturing needs root or CAP_NET_RAW)", ex);
-            }
-
             _devices.Add(device);
-            try
-            {
-                // SharpPcap: the filter can only be set on an open device.
-                device.Filter = options.Filter;
-            }
-            catch (PcapException ex)
-            {
-                throw new LiveCaptureException($"bad capture filter '{options.Filter}': {ex.Message}", ex);
-            }
-
-            try
-            {
-                // A blocking read in immediate mode does not return on a quiet interface until a frame arrives
-                // (libpcap 1.10 polls again after its timeout): a partly filled batch would wait, and so would Stop.
-                device.NonBlockingMode = true;
-            }
-            catch (PcapException ex)
-            {
-                throw new LiveCaptureException($"cannot capture on '{name}': {ex.Message}", ex);
-            }
+            Activate(device, options);
         }
 
         foreach (var device in _devices)
@@ -197,6 +190,87 @@ public sealed class LiveCapture : IDisposable
             _threads.Add(thread);
             thread.Start(device);
         }
+    }
+
+    /// <summary>Opens a device the way capture needs it: promiscuous, immediate, snaplen, buffer, filter, non-blocking.</summary>
+    private static void Activate(LibPcapLiveDevice device, LiveCaptureOptions options)
+    {
+        var name = device.Name;
+        try
+        {
+            device.Open(new DeviceConfiguration
+            {
+                Mode = DeviceModes.Promiscuous,
+                Immediate = true,
+                Snaplen = options.Snaplen,
+                ReadTimeout = 100,
+                BufferSize = options.KernelBufferBytes,
+            });
+        }
+        catch (PcapException ex)
+        {
+            throw new LiveCaptureException($"cannot capture on '{name}': {ex.Message} (capturing needs root or CAP_NET_RAW)", ex);
+        }
+
+        try
+        {
+            // SharpPcap: the filter can only be set on an open device.
+            device.Filter = options.Filter;
+        }
+        catch (PcapException ex)
+        {
+            throw new LiveCaptureException($"bad capture filter '{options.Filter}': {ex.Message}", ex);
+        }
+
+        try
+        {
+            // A blocking read in immediate mode does not return on a quiet interface until a frame arrives
+            // (libpcap 1.10 polls again after its timeout): a partly filled batch would wait, and so would Stop.
+            device.NonBlockingMode = true;
+        }
+        catch (PcapException ex)
+        {
+            throw new LiveCaptureException($"cannot capture on '{name}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// After the interface went away: tries every <see cref="ReopenInterval"/> to find an interface of the same name and
+    /// open it again; the new device, or null when capture is stopping.
+    /// </summary>
+    private LibPcapLiveDevice? Reopen(LibPcapLiveDevice lost)
+    {
+        var name = lost.Name;
+        while (!_stopping)
+        {
+            Thread.Sleep(ReopenInterval);
+            LibPcapLiveDevice? device = null;
+            try
+            {
+                device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == name);
+                if (device is null)
+                {
+                    continue;
+                }
+
+                Activate(device, _options);
+            }
+            catch (LiveCaptureException)
+            {
+                device?.Close();
+                continue;
+            }
+
+            lock (_devices)
+            {
+                _devices[_devices.IndexOf(lost)] = device;
+            }
+
+            lost.Close();
+            return device;
+        }
+
+        return null;
     }
 
     private void CaptureLoop(object? state)
@@ -224,7 +298,23 @@ public sealed class LiveCapture : IDisposable
 
                 if (status < 0)
                 {
-                    break;
+                    // The interface went away (deleted, or down): say so once, keep the other interfaces going, and
+                    // open it again when an interface of that name is back.
+                    batch = Publish(batch);
+                    Interlocked.Increment(ref _interfaceLosses);
+                    Interlocked.Increment(ref _interfacesDown);
+                    InterfaceLost?.Invoke(device.Name, device.LastError ?? $"pcap error {status}");
+                    var reopened = Reopen(device);
+                    if (reopened is null)
+                    {
+                        break;
+                    }
+
+                    device = reopened;
+                    linkType = (int)device.LinkType;
+                    Interlocked.Decrement(ref _interfacesDown);
+                    InterfaceRestored?.Invoke(device.Name);
+                    continue;
                 }
 
                 emptySince = 0;

@@ -34,6 +34,8 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _blocksRefused;
     private readonly Counter _firewallErrors;
     private readonly Counter _ruleReloads;
+    private readonly Counter _interfaceLosses;
+    private readonly Gauge _interfacesDown;
     private readonly Counter _storeFailures;
     private readonly Gauge _unstored;
     private readonly Dictionary<string, Counter.Child> _byVerdict = [];
@@ -42,6 +44,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private Func<int>? _flows;
     private Func<long>? _evicted;
     private Func<LiveCaptureStatistics>? _capture;
+    private LiveCapture? _live;
     private Enforcer? _enforcer;
     private RuleReloader? _reloader;
     private AlertingConnectionSink? _alerting;
@@ -68,6 +71,8 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _blocksRefused = factory.CreateCounter("tunnelguard_blocks_refused_total", "Blocks the safety guard refused (ignore list, own address, rate cap).");
         _firewallErrors = factory.CreateCounter("tunnelguard_firewall_errors_total", "Firewall commands that failed, and blocks lost to a full queue.");
         _ruleReloads = factory.CreateCounter("tunnelguard_rule_reloads_total", "Policy reloads after a change, by result.", "result");
+        _interfaceLosses = factory.CreateCounter("tunnelguard_capture_interface_losses_total", "Times a capture interface went away (deleted or down) while capturing.");
+        _interfacesDown = factory.CreateGauge("tunnelguard_capture_interfaces_down", "Capture interfaces that went away and are not back yet.");
         _storeFailures = factory.CreateCounter("tunnelguard_alert_store_failures_total", "Writes to the alert store that failed (disk full, read-only, ...).");
         _unstored = factory.CreateGauge("tunnelguard_alerts_unstored", "Alerts raised but waiting in memory for a failing alert store.");
         foreach (var label in Labels.Classes.Append(Labels.Unknown))
@@ -88,6 +93,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _flows = () => pipeline.Flows.Count;
         _evicted = () => pipeline.Flows.FlowsEvicted;
         _capture = capture is null ? null : capture.Statistics;
+        _live = capture;
     }
 
     /// <summary>Where the enforcement counters are read from at scrape time.</summary>
@@ -152,6 +158,12 @@ public sealed class TunnelGuardMetrics : IAlertSink
             _blocksReapplied.IncTo(enforcer.Reapplied);
             _blocksRefused.IncTo(enforcer.Refused);
             _firewallErrors.IncTo(enforcer.Failures);
+        }
+
+        if (_live is { } live)
+        {
+            _interfaceLosses.IncTo(live.InterfaceLosses);
+            _interfacesDown.Set(live.InterfacesDown);
         }
 
         if (_alerting is { } alerting)

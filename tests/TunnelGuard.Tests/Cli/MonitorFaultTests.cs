@@ -154,6 +154,49 @@ public sealed partial class MonitorFaultTests
         }
     }
 
+    [Fact]
+    public void CaptureInterfaceThatDisappears_IsLoggedOnce_AndCaptureResumesWhenItIsBack()
+    {
+        using var host = new NetnsSshd(twoHosts: true);
+        var server = host.ServerInterface;
+        var client = "tgv" + server[3..];
+        var monitor = host.StartInNamespace(
+            "dotnet", Cli, "monitor", "-i", server, "--format", "jsonl", "--duration", "120", "--metrics", "127.0.0.1:9464");
+        var log = new LineLog(monitor.StandardError);
+        var output = new LineLog(monitor.StandardOutput);
+        log.WaitFor("listening on");
+        host.Ssh("echo before");
+        output.WaitFor("\"event_type\":\"ssh\"", 30);
+
+        // The interface goes away (its veth pair is deleted), as when a VM's NIC is unplugged or a VLAN removed.
+        ProcessRunner.Run("ip", "-n", host.Namespace, "link", "del", server);
+        log.WaitFor($"capture on {server} stopped", 20);
+        Thread.Sleep(2_500);
+        Assert.Equal(1, log.Count($"capture on {server} stopped"));
+        Assert.Equal(1, Metric(host, "tunnelguard_capture_interface_losses_total"));
+        Assert.Equal(1, Metric(host, "tunnelguard_capture_interfaces_down"));
+
+        // It comes back under the same name.
+        ProcessRunner.Run("ip", "link", "add", client, "netns", host.ClientNamespace, "type", "veth", "peer", "name", server, "netns", host.Namespace);
+        ProcessRunner.Run("ip", "-n", host.ClientNamespace, "addr", "add", NetnsSshd.ClientAddress + "/24", "dev", client);
+        ProcessRunner.Run("ip", "-n", host.Namespace, "addr", "add", NetnsSshd.ServerAddress + "/24", "dev", server);
+        ProcessRunner.Run("ip", "-n", host.ClientNamespace, "link", "set", client, "up");
+        ProcessRunner.Run("ip", "-n", host.Namespace, "link", "set", server, "up");
+        log.WaitFor($"capturing on {server} again", 20);
+        host.Ssh("echo after");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (output.Count("\"event_type\":\"ssh\"") < 2 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.Equal(2, output.Count("\"event_type\":\"ssh\""));
+        Assert.Equal(0, Metric(host, "tunnelguard_capture_interfaces_down"));
+        ProcessRunner.Interrupt(monitor);
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Equal(0, monitor.ExitCode);
+    }
+
     private static double Metric(NetnsSshd host, string name)
     {
         var scraped = ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "curl", "-sf", "http://127.0.0.1:9464/metrics");
