@@ -14,7 +14,7 @@ internal static class MonitorCommand
     {
         var interfaces = new Option<string[]>("--interface", "-i") { Description = "interface to capture on (repeat for several; 'any' for all)" };
         var config = new Option<string?>("--config") { HelpName = "FILE", Description = $"settings file (default: {MonitorConfiguration.SystemFile} if it exists)" };
-        var filter = new Option<string?>("--filter") { Description = "kernel BPF filter (default: tcp)" };
+        var filter = new Option<string?>("--filter") { Description = "kernel BPF filter (default: 'tcp or vlan')" };
         var format = new Option<string?>("--format", "-f") { Description = "table or jsonl (default: table on a terminal, jsonl otherwise)" };
         format.AcceptOnlyFromAmong("table", "jsonl");
         var output = new Option<string?>("--output", "-o") { Description = "append reports to FILE instead of standard output" };

@@ -29,6 +29,7 @@ internal sealed class MonitorSession : IAsyncDisposable
     private LiveCapture? _capture;
     private PacketPipeline? _pipeline;
     private TunnelGuard.Alerts.AlertingConnectionSink? _alerting;
+    private TunnelGuard.Alerts.SyslogAlertSink? _syslog;
 
     private MonitorSession(MonitorSettings settings, ILogger log)
     {
@@ -205,6 +206,11 @@ internal sealed class MonitorSession : IAsyncDisposable
             };
             _alerting = alerting;
             _metrics.Observe(alerting);
+            if (alerts.Syslog is { } syslog)
+            {
+                _syslog = syslog;
+                _metrics.Observe(syslog);
+            }
 
             if (settings.RulesReloadSeconds > 0)
             {
@@ -298,6 +304,7 @@ internal sealed class MonitorSession : IAsyncDisposable
                 }
 
                 _alerting?.RetryUnstored();
+                _syslog?.Retry();
             }
         }
         catch (OperationCanceledException)

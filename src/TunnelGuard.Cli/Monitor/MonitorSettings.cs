@@ -1,4 +1,5 @@
 using System.Globalization;
+using TunnelGuard.Capture;
 using TunnelGuard.Enforcement;
 using TunnelGuard.Flows;
 
@@ -18,7 +19,7 @@ internal sealed class MonitorSettings
     public List<string> Interfaces { get; set; } = [];
 
     /// <summary>Kernel BPF filter.</summary>
-    public string Filter { get; set; } = "tcp";
+    public string Filter { get; set; } = LiveCaptureOptions.DefaultFilter;
 
     /// <summary>table or jsonl; null picks table on a terminal, jsonl otherwise.</summary>
     public string? Format { get; set; }

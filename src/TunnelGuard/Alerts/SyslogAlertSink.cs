@@ -21,6 +21,9 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
     /// <summary>How many messages a TCP sink keeps while its target is down; about a day of a busy sensor's alerts.</summary>
     public const int DefaultBacklog = 4096;
 
+    // OnAlert runs on the dispatcher's worker, Retry on a monitor's timer.
+    private readonly Lock _lock = new();
+
     // RFC 5424 §7.2.2: private enterprise number 32473 is reserved for documentation and examples (RFC 5612).
     private const string SdId = "tunnelguard@32473";
 
@@ -82,31 +85,52 @@ public sealed class SyslogAlertSink : IAlertSink, IDisposable
     public void OnAlert(Alert alert)
     {
         var message = Format(alert);
-        if (!_target.Tcp)
+        lock (_lock)
         {
-            SendUdp(message);
-            return;
-        }
+            if (!_target.Tcp)
+            {
+                SendUdp(message);
+                return;
+            }
 
-        if (_backlog.Count == _backlogLimit)
-        {
-            _backlog.Dequeue();
-            Dropped++;
-        }
+            if (_backlog.Count == _backlogLimit)
+            {
+                _backlog.Dequeue();
+                Dropped++;
+            }
 
-        _backlog.Enqueue(message);
-        Flush(force: false);
+            _backlog.Enqueue(message);
+            Flush(force: false);
+        }
     }
 
     /// <summary>Tries once more to send what TCP kept (at shutdown); true when nothing is left.</summary>
     public bool TryFlush()
     {
-        if (_target.Tcp)
+        lock (_lock)
         {
-            Flush(force: true);
-        }
+            if (_target.Tcp)
+            {
+                Flush(force: true);
+            }
 
-        return _backlog.Count == 0;
+            return _backlog.Count == 0;
+        }
+    }
+
+    /// <summary>
+    /// Sends what TCP kept if the retry interval since the last failure has passed (a monitor calls this on a timer,
+    /// so a backlog goes out when the target is back even if no new alert comes); cheap when there is nothing to send.
+    /// </summary>
+    public void Retry()
+    {
+        lock (_lock)
+        {
+            if (_target.Tcp && _backlog.Count > 0)
+            {
+                Flush(force: false);
+            }
+        }
     }
 
     private void SendUdp(byte[] message)

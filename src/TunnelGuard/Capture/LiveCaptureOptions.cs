@@ -9,7 +9,13 @@ public sealed class LiveCaptureOptions
     public IReadOnlyList<string> Interfaces { get; set; } = [];
 
     /// <summary>A BPF filter compiled into the kernel: only TCP reaches user space by default.</summary>
-    public string Filter { get; set; } = "tcp";
+    /// <summary>
+    /// TCP, and every VLAN-tagged frame: a plain "tcp" filter looks for the IP ethertype right after the MAC addresses,
+    /// so it misses 802.1Q and QinQ frames wherever the tag is still in the frame; the decoder reads the tags itself.
+    /// </summary>
+    public const string DefaultFilter = "tcp or vlan";
+
+    public string Filter { get; set; } = DefaultFilter;
 
     /// <summary>Bytes kept of each frame; the handshake needs whole segments, the shape only the headers.</summary>
     [Range(96, 262_144)]

@@ -36,6 +36,10 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _ruleReloads;
     private readonly Counter _interfaceLosses;
     private readonly Gauge _interfacesDown;
+    private readonly Counter _syslogSent;
+    private readonly Counter _syslogFailures;
+    private readonly Counter _syslogDropped;
+    private readonly Gauge _syslogPending;
     private readonly Counter _storeFailures;
     private readonly Gauge _unstored;
     private readonly Dictionary<string, Counter.Child> _byVerdict = [];
@@ -48,6 +52,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private Enforcer? _enforcer;
     private RuleReloader? _reloader;
     private AlertingConnectionSink? _alerting;
+    private SyslogAlertSink? _syslog;
 
     public TunnelGuardMetrics(CollectorRegistry? registry = null)
     {
@@ -73,6 +78,10 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _ruleReloads = factory.CreateCounter("tunnelguard_rule_reloads_total", "Policy reloads after a change, by result.", "result");
         _interfaceLosses = factory.CreateCounter("tunnelguard_capture_interface_losses_total", "Times a capture interface went away (deleted or down) while capturing.");
         _interfacesDown = factory.CreateGauge("tunnelguard_capture_interfaces_down", "Capture interfaces that went away and are not back yet.");
+        _syslogSent = factory.CreateCounter("tunnelguard_syslog_sent_total", "Alerts sent to the syslog target.");
+        _syslogFailures = factory.CreateCounter("tunnelguard_syslog_failures_total", "Failed attempts to reach the syslog target.");
+        _syslogDropped = factory.CreateCounter("tunnelguard_syslog_dropped_total", "Alerts that never reached syslog (UDP refused, or the TCP backlog overflowed).");
+        _syslogPending = factory.CreateGauge("tunnelguard_syslog_pending", "Alerts waiting for the syslog target to come back (TCP).");
         _storeFailures = factory.CreateCounter("tunnelguard_alert_store_failures_total", "Writes to the alert store that failed (disk full, read-only, ...).");
         _unstored = factory.CreateGauge("tunnelguard_alerts_unstored", "Alerts raised but waiting in memory for a failing alert store.");
         foreach (var label in Labels.Classes.Append(Labels.Unknown))
@@ -101,6 +110,9 @@ public sealed class TunnelGuardMetrics : IAlertSink
 
     /// <summary>Where the alert store's failure counters are read from at scrape time.</summary>
     public void Observe(AlertingConnectionSink alerting) => _alerting = alerting;
+
+    /// <summary>Where the syslog sink's counters are read from at scrape time.</summary>
+    public void Observe(SyslogAlertSink syslog) => _syslog = syslog;
 
     /// <summary>Where the policy reload counters are read from at scrape time.</summary>
     public void Observe(RuleReloader reloader) => _reloader = reloader;
@@ -164,6 +176,14 @@ public sealed class TunnelGuardMetrics : IAlertSink
         {
             _interfaceLosses.IncTo(live.InterfaceLosses);
             _interfacesDown.Set(live.InterfacesDown);
+        }
+
+        if (_syslog is { } syslog)
+        {
+            _syslogSent.IncTo(syslog.Sent);
+            _syslogFailures.IncTo(syslog.Failures);
+            _syslogDropped.IncTo(syslog.Dropped);
+            _syslogPending.Set(syslog.Pending);
         }
 
         if (_alerting is { } alerting)

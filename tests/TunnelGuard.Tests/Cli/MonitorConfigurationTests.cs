@@ -49,6 +49,20 @@ public sealed class MonitorConfigurationTests
         Assert.Contains("CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN", unit, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ssh-vlan.pcap")]
+    [InlineData("ssh-qinq.pcap")]
+    public void DefaultCaptureFilter_PassesTaggedFrames_ThatPlainTcpMisses(string capture)
+    {
+        // libpcap compiles the filter the same way for a file as for a live interface; tcpdump applies it.
+        int Count(string filter) => ProcessRunner.Run("tcpdump", "-r", RepoPaths.Pcap(capture), "-nn", filter).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+        var all = Count(string.Empty);
+        Assert.True(all > 0);
+        Assert.Equal(0, Count("tcp"));
+        Assert.Equal(all, Count(new MonitorSettings().Filter));
+    }
+
     [Fact]
     public void BrokenJson_IsReported_WithFileAndLine()
     {

@@ -197,6 +197,45 @@ public sealed partial class MonitorFaultTests
         Assert.Equal(0, monitor.ExitCode);
     }
 
+    [Fact]
+    public void SyslogTargetDown_IsLoggedOnceAndCounted_AndTheAlertIsSentWhenItIsBack()
+    {
+        using var host = new NetnsSshd(port: 2022);
+        using var dir = new TempDirectory();
+        var policy = dir.File("policy.yaml");
+        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", "suppress: 0", StringComparison.Ordinal));
+        var monitor = host.StartInNamespace(
+            "dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "127.0.0.1:9464",
+            "--rules", policy, "--db", dir.File("store.db"), "--syslog", "tcp://127.0.0.1:5514");
+        var log = new LineLog(monitor.StandardError);
+        var output = new LineLog(monitor.StandardOutput);
+        log.WaitFor("listening on");
+
+        // Nothing listens on 5514 yet: the collector is down.
+        host.Ssh("echo while syslog is down");
+        output.WaitFor("\"event_type\":\"alert\"", 20);
+        Thread.Sleep(2_000);
+        Assert.Equal(1, Metric(host, "tunnelguard_syslog_pending"));
+        Assert.True(Metric(host, "tunnelguard_syslog_failures_total") >= 1);
+        Assert.Equal(1, log.Count("5514"));
+
+        // The collector comes back; the kept alert goes out without waiting for a new one.
+        var received = dir.File("syslog.txt");
+        host.StartInNamespace("socat", "-u", "TCP-LISTEN:5514,reuseaddr,fork", $"OPEN:{received},creat,append");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((!File.Exists(received) || !File.ReadAllText(received).Contains("block-any-ssh", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+
+        Assert.Contains("block-any-ssh", File.ReadAllText(received), StringComparison.Ordinal);
+        Assert.Equal(0, Metric(host, "tunnelguard_syslog_pending"));
+        Assert.Equal(1, Metric(host, "tunnelguard_syslog_sent_total"));
+        ProcessRunner.Interrupt(monitor);
+        Assert.True(monitor.WaitForExit(30_000));
+        Assert.Equal(0, monitor.ExitCode);
+    }
+
     private static double Metric(NetnsSshd host, string name)
     {
         var scraped = ProcessRunner.Run("ip", "netns", "exec", host.Namespace, "curl", "-sf", "http://127.0.0.1:9464/metrics");
