@@ -8,7 +8,8 @@ namespace TunnelGuard.IntegrationTests.Monitor;
 /// <summary>
 /// The monitor's main job, live in the lab with real OpenSSH tunnels, a real sshd and the kernel's nftables: the policy
 /// blocks -R and -L tunnels within 2 s of their verdict and their data stops, while another client's session goes on;
-/// blocks survive a restart and run out on time; the ignore list is obeyed. Root only.
+/// blocks survive a restart and run out on time; the ignore list is obeyed. Root only. Each test forwards its own
+/// port: the server side of a blocked -R connection keeps its listener until sshd gives the dead client up.
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFixture<LabUp>
@@ -40,7 +41,7 @@ public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFi
 
         var ssh = lab.Start("ssh-R", LabTopology.Client, lab.Ssh("-N", "-R", $"127.0.0.1:9001:127.0.0.1:{LabTopology.BulkPort}", Server));
         await lab.WaitListeningAsync(ssh, LabTopology.Server, 9001, CancellationToken.None);
-        lab.Start("bulk", LabTopology.Server, ScenarioContext.Drive("bulk", "--connect", "127.0.0.1:9001", "--up", "2000000000", "--down", "2000000000"));
+        lab.Start("bulk", LabTopology.Server, RepeatedBulk(9001, forever: true));
 
         var blocked = await monitor.WaitForLogAsync($"blocked {Client} <-> {Server} with nftables", VerdictWait);
         await AssertBlockedPromptlyAndTrafficStopsAsync(monitor, "forward-remote", blocked);
@@ -81,9 +82,9 @@ public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFi
         var policy = Policy("forward-remote", "pair", "25s");
         await using (var first = await MonitorRun.StartAsync(dir, policy))
         {
-            var ssh = lab.Start("ssh-R", LabTopology.Client, lab.Ssh("-N", "-R", $"127.0.0.1:9001:127.0.0.1:{LabTopology.BulkPort}", Server));
-            await lab.WaitListeningAsync(ssh, LabTopology.Server, 9001, CancellationToken.None);
-            lab.Start("bulk", LabTopology.Server, ScenarioContext.Drive("bulk", "--connect", "127.0.0.1:9001", "--up", "2000000000", "--down", "2000000000"));
+            var ssh = lab.Start("ssh-R", LabTopology.Client, lab.Ssh("-N", "-R", $"127.0.0.1:9002:127.0.0.1:{LabTopology.BulkPort}", Server));
+            await lab.WaitListeningAsync(ssh, LabTopology.Server, 9002, CancellationToken.None);
+            lab.Start("bulk", LabTopology.Server, RepeatedBulk(9002, forever: true));
             await first.WaitForLogAsync($"blocked {Client} <-> {Server} with nftables", VerdictWait);
             Assert.Equal(0, await first.StopAsync());
         }
@@ -113,9 +114,9 @@ public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFi
         await using var lab = new ScenarioContext(4, CipherChoice.Default, 1, Path.Combine(dir, "lab"));
         await using var monitor = await MonitorRun.StartAsync(dir, Policy("forward-remote", "pair", "10m"), "--ignore", "198.18.4.0/28");
 
-        var ssh = lab.Start("ssh-R", LabTopology.Client, lab.Ssh("-N", "-R", $"127.0.0.1:9001:127.0.0.1:{LabTopology.BulkPort}", Server));
-        await lab.WaitListeningAsync(ssh, LabTopology.Server, 9001, CancellationToken.None);
-        var bulk = lab.Start("bulk", LabTopology.Server, ScenarioContext.Drive("bulk", "--connect", "127.0.0.1:9001", "--up", "20000000", "--down", "20000000"));
+        var ssh = lab.Start("ssh-R", LabTopology.Client, lab.Ssh("-N", "-R", $"127.0.0.1:9003:127.0.0.1:{LabTopology.BulkPort}", Server));
+        await lab.WaitListeningAsync(ssh, LabTopology.Server, 9003, CancellationToken.None);
+        var bulk = lab.Start("bulk", LabTopology.Server, RepeatedBulk(9003, forever: false));
 
         await monitor.WaitForLogAsync($"refused to block {Client}", VerdictWait);
         Assert.True(await bulk.WaitAsync(TimeSpan.FromSeconds(120), CancellationToken.None), "the ignored client's transfer did not finish");
@@ -141,6 +142,16 @@ public sealed class MonitorEnforcementTests(ITestOutputHelper output) : IClassFi
         Assert.True(atBlock > 100_000, $"only {atBlock} bytes went through the tunnel before the block");
         Assert.Equal(atBlock, MonitorRun.BytesReceivedFrom(Client));
         output.WriteLine($"{label}: {atBlock} bytes received by sshd before the block, none in the 2 s after");
+    }
+
+    /// <summary>
+    /// From the server side, one bulk exchange after another through the -R port (each a channel the server opens, as
+    /// the lab's remote-bulk scenario does): forever, or eight times.
+    /// </summary>
+    private static string[] RepeatedBulk(int port, bool forever)
+    {
+        var once = string.Join(' ', ScenarioContext.Drive("bulk", "--connect", $"127.0.0.1:{port}", "--up", "300000", "--down", "900000"));
+        return ["sh", "-c", forever ? $"while true; do {once} || sleep 0.2; done" : $"for i in 1 2 3 4 5 6 7 8; do {once} || exit 1; done"];
     }
 
     private static int Ticks(LabProcess session) => session.ReadLog().Split('\n').Count(l => l.StartsWith("tick", StringComparison.Ordinal));
