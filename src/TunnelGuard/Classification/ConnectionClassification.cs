@@ -76,18 +76,6 @@ public sealed class ConnectionClassification
         LastFeatures = features;
         _history.Add(features);
         var verdict = classifier.Classify(features, final);
-        if (final && verdict is not null && Labels.IsForward(Current.Label) && Labels.Danger(verdict.Label) < Labels.Danger(Current.Label))
-        {
-            // The connection was a tunnel until its end: its last packets (cut off by a block, or an idle tail) do not
-            // make it less of one. The final judgement's label joins the labels; the tunnel stays the verdict.
-            verdict = verdict with
-            {
-                Label = Current.Label,
-                Labels = [.. Current.Labels.Union(verdict.Labels).Append(verdict.Label).Distinct()],
-                Evidence = [.. Current.Evidence, $"at the end judged {verdict.Label}; kept {Current.Label}, the more dangerous use seen while it was open"],
-            };
-        }
-
         if (verdict is null || (verdict.Label == Current.Label && verdict.Labels.SequenceEqual(Current.Labels)))
         {
             if (verdict is not null)
