@@ -97,6 +97,11 @@ internal sealed class MonitorSession : IAsyncDisposable
         await LivePipelineRunner.RunAsync(capture, pipeline, TimeProvider.System, stop.Token).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await maintenance.ConfigureAwait(false);
+        if (_alerting is { } alerting)
+        {
+            await alerting.StopBackgroundAsync().ConfigureAwait(false);
+        }
+
         LogUnstored();
         var stats = capture.Statistics();
         _log.LogInformation(
@@ -146,7 +151,8 @@ internal sealed class MonitorSession : IAsyncDisposable
             _owned.Add(file);
         }
 
-        var output = (TextWriter?)file ?? console.Out;
+        // Connection reports come from the pipeline thread, alerts from the alert worker: one line per call, under a lock.
+        var output = TextWriter.Synchronized((TextWriter?)file ?? console.Out);
         var table = settings.Format == "table" || (settings.Format is null && file is null && console.OutIsTerminal);
         IConnectionSink sink;
         if (table)
@@ -206,6 +212,7 @@ internal sealed class MonitorSession : IAsyncDisposable
             };
             _alerting = alerting;
             _metrics.Observe(alerting);
+            alerting.StartBackground();
             if (alerts.Syslog is { } syslog)
             {
                 _syslog = syslog;

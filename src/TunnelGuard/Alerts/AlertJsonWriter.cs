@@ -16,8 +16,8 @@ public sealed class AlertJsonWriter : IAlertSink, IDisposable
 
     public void OnAlert(Alert alert)
     {
-        _output.Write(ToJson(alert));
-        _output.Write('\n');
+        // One call per line: a monitor's output is shared with the connection reports of another thread.
+        _output.Write(ToJson(alert) + "\n");
     }
 
     public void Dispose() => _output.Flush();

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using TunnelGuard.Reporting;
 using TunnelGuard.Rules;
 
@@ -10,6 +11,9 @@ namespace TunnelGuard.Alerts;
 /// the alert still goes to the other sinks, waits in memory (bounded) and is written, in order, as soon as the store
 /// works again (<see cref="RetryUnstored"/>); the outage is reported once through <see cref="StoreProblem"/>, and again
 /// when it is over. Thread-safe: a monitor evaluates on its pipeline thread and retries from a timer.
+/// With <see cref="StartBackground"/> (the monitor), the policy and the block decisions still run on the caller's thread,
+/// but storing and handing alerts to the sinks happen in order on a worker behind a bounded queue, so a slow disk or
+/// sink never stalls the pipeline; an alert is still on disk before any sink reports it.
 /// </summary>
 public sealed class AlertingConnectionSink : IConnectionSink
 {
@@ -33,6 +37,12 @@ public sealed class AlertingConnectionSink : IConnectionSink
     /// <summary>At most this many alerts wait for a failing store; beyond that the oldest are dropped and counted.</summary>
     public const int MaxUnstored = 100_000;
 
+    private Channel<Action>? _background;
+    private Task? _worker;
+    private long _backgroundDropped;
+    private long _sinkFailures;
+    private int _alreadyStored;
+
     public AlertingConnectionSink(IConnectionSink? inner, RuleEngine engine, AlertStore? store, IReadOnlyList<IAlertSink> sinks, string? sensor = null)
     {
         _inner = inner;
@@ -46,7 +56,13 @@ public sealed class AlertingConnectionSink : IConnectionSink
     public int Raised { get; private set; }
 
     /// <summary>Alerts whose id was already in the store (the same capture replayed again).</summary>
-    public int AlreadyStored { get; private set; }
+    public int AlreadyStored => Volatile.Read(ref _alreadyStored);
+
+    /// <summary>Alerts lost because the background queue was full (a store or sink far slower than the alerts come).</summary>
+    public long BackgroundDropped => Interlocked.Read(ref _backgroundDropped);
+
+    /// <summary>Sinks that threw while handed an alert (in background mode; counted, the others still get it).</summary>
+    public long SinkFailures => Interlocked.Read(ref _sinkFailures);
 
     /// <summary>Writes to the store that failed (each attempt counts).</summary>
     public long StoreFailures => Interlocked.Read(ref _storeFailures);
@@ -85,7 +101,14 @@ public sealed class AlertingConnectionSink : IConnectionSink
             {
                 foreach (var id in ids)
                 {
-                    TryStore(() => _store.AddVerdictChanges(id, report.VerdictChanges));
+                    var changes = report.VerdictChanges;
+                    Run(() =>
+                    {
+                        lock (_lock)
+                        {
+                            TryStore(() => _store.AddVerdictChanges(id, changes));
+                        }
+                    });
                 }
             }
         }
@@ -112,8 +135,6 @@ public sealed class AlertingConnectionSink : IConnectionSink
             }
 
             var alert = AlertFactory.Create(hit, report, evaluation.DecisionMicros, _sensor, enforced?.Contains(hit.Rule.Id) == true);
-            Store(alert);
-
             Raised++;
             if (report.Ongoing && _store is not null)
             {
@@ -126,9 +147,70 @@ public sealed class AlertingConnectionSink : IConnectionSink
                 ids.Add(alert.Id);
             }
 
-            foreach (var sink in _sinks)
+            Run(() => Deliver(alert));
+        }
+    }
+
+    /// <summary>From now on, stores and delivers alerts on a worker behind a queue of <paramref name="capacity"/>.</summary>
+    public void StartBackground(int capacity = 100_000)
+    {
+        _background = Channel.CreateBounded<Action>(
+            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
+            _ => Interlocked.Increment(ref _backgroundDropped));
+        var reader = _background.Reader;
+        _worker = Task.Run(async () =>
+        {
+            await foreach (var work in reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                work();
+            }
+        });
+    }
+
+    /// <summary>Stops taking work and waits until every queued alert is stored and delivered.</summary>
+    public async Task StopBackgroundAsync()
+    {
+        _background?.Writer.TryComplete();
+        if (_worker is { } worker)
+        {
+            await worker.ConfigureAwait(false);
+        }
+    }
+
+    private void Run(Action work)
+    {
+        if (_background is null)
+        {
+            work();
+        }
+        else
+        {
+            // DropWrite: a full queue drops the item and the channel's callback counts it.
+            _background.Writer.TryWrite(work);
+        }
+    }
+
+    /// <summary>Stores the alert (or keeps it for a failing store), then hands it to every sink.</summary>
+    private void Deliver(Alert alert)
+    {
+        Store(alert);
+        foreach (var sink in _sinks)
+        {
+            if (_background is null)
             {
                 sink.OnAlert(alert);
+                continue;
+            }
+
+            try
+            {
+                sink.OnAlert(alert);
+            }
+#pragma warning disable CA1031 // A sink is outside code (a file, a socket): none of its failures may end the worker.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _sinkFailures);
             }
         }
     }
@@ -171,7 +253,7 @@ public sealed class AlertingConnectionSink : IConnectionSink
             }
             else if (!added)
             {
-                AlreadyStored++;
+                Interlocked.Increment(ref _alreadyStored);
             }
         }
     }

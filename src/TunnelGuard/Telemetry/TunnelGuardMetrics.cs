@@ -40,6 +40,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _syslogFailures;
     private readonly Counter _syslogDropped;
     private readonly Gauge _syslogPending;
+    private readonly Counter _alertsDropped;
     private readonly Counter _storeFailures;
     private readonly Gauge _unstored;
     private readonly Dictionary<string, Counter.Child> _byVerdict = [];
@@ -82,6 +83,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _syslogFailures = factory.CreateCounter("tunnelguard_syslog_failures_total", "Failed attempts to reach the syslog target.");
         _syslogDropped = factory.CreateCounter("tunnelguard_syslog_dropped_total", "Alerts that never reached syslog (UDP refused, or the TCP backlog overflowed).");
         _syslogPending = factory.CreateGauge("tunnelguard_syslog_pending", "Alerts waiting for the syslog target to come back (TCP).");
+        _alertsDropped = factory.CreateCounter("tunnelguard_alerts_dropped_total", "Alerts lost: the alert queue was full, or more alerts waited for a failing store than it keeps.");
         _storeFailures = factory.CreateCounter("tunnelguard_alert_store_failures_total", "Writes to the alert store that failed (disk full, read-only, ...).");
         _unstored = factory.CreateGauge("tunnelguard_alerts_unstored", "Alerts raised but waiting in memory for a failing alert store.");
         foreach (var label in Labels.Classes.Append(Labels.Unknown))
@@ -189,6 +191,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
         if (_alerting is { } alerting)
         {
             _storeFailures.IncTo(alerting.StoreFailures);
+            _alertsDropped.IncTo(alerting.BackgroundDropped + alerting.UnstoredDropped);
             _unstored.Set(alerting.Unstored);
         }
 
