@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TunnelGuard.Classification;
 using TunnelGuard.Reporting;
+using TunnelGuard.Storage;
 
 namespace TunnelGuard.Alerts;
 
@@ -15,9 +16,6 @@ public sealed class AlertStore : IDisposable
     // Schema version, kept in PRAGMA user_version; bump with a migration when the tables change.
     // 1: alerts and alert_notes. 2: verdict_changes, each alerted connection's timeline.
     private const int SchemaVersion = 2;
-
-    // How long a statement waits for another process's write lock before failing with SQLITE_BUSY.
-    private const int BusyTimeoutMs = 5000;
 
     private const string Columns =
         "id, time_us, rule_id, severity, title, action, client_ip, client_port, server_ip, server_port, label, confidence, source, status, json";
@@ -35,28 +33,7 @@ public sealed class AlertStore : IDisposable
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static AlertStore Open(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(full) is { } dir)
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        var builder = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var connection = new SqliteConnection(builder.ToString());
-        try
-        {
-            connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs.ToString(CultureInfo.InvariantCulture)};");
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            Execute(connection, "PRAGMA synchronous = FULL;");
-            CreateSchema(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
+        var connection = DurableSqlite.Open(path, out var full, CreateSchema);
         return new AlertStore(connection, full);
     }
 
@@ -282,13 +259,6 @@ public sealed class AlertStore : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static void CreateSchema(SqliteConnection connection)
