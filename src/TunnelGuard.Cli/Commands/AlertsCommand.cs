@@ -10,12 +10,7 @@ internal static class AlertsCommand
     public static Command Create(CliConsole console, TimeProvider? time = null)
     {
         var runner = new AlertsRunner(console, time ?? TimeProvider.System);
-        var db = new Option<string?>("--db")
-        {
-            HelpName = "FILE",
-            Description = $"the alert store (default: ${AlertsRunner.DbVariable}, then {AlertsRunner.DefaultDb})",
-            Recursive = true,
-        };
+        var db = StoreOption.Create("the alert store");
         var command = new Command("alerts", "List, inspect and triage stored alerts.") { db };
         command.Subcommands.Add(List(runner, db));
         command.Subcommands.Add(Show(runner, db));

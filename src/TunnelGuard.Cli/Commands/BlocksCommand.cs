@@ -10,12 +10,7 @@ internal static class BlocksCommand
     public static Command Create(CliConsole console, TimeProvider? time = null)
     {
         var runner = new BlocksRunner(console, time ?? TimeProvider.System);
-        var db = new Option<string?>("--db")
-        {
-            HelpName = "FILE",
-            Description = $"the store the monitor keeps blocks in (default: ${AlertsRunner.DbVariable}, then {AlertsRunner.DefaultDb})",
-            Recursive = true,
-        };
+        var db = StoreOption.Create("the store the monitor keeps blocks in");
         var firewall = new Option<string>("--firewall") { Description = "auto, nftables, iptables or dry-run", DefaultValueFactory = _ => "auto", Recursive = true };
         firewall.AcceptOnlyFromAmong("auto", "nftables", "iptables", "dry-run");
         var format = new Option<string?>("--format", "-f") { Description = "table or jsonl (default: table on a terminal, jsonl otherwise)", Recursive = true };

@@ -19,13 +19,7 @@ public sealed class LeastPrivilegeTests
     {
         using var host = new NetnsSshd(twoHosts: true);
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.File("policy.yaml"), LiveEnforcementTests.BlockEveryUse);
-        var state = Directory.CreateDirectory(dir.File("state")).FullName;
-        ProcessRunner.Run("chmod", "a+rX", dir.Path);
-        ProcessRunner.Run("chown", "nobody", state);
-        var monitor = host.StartInNamespace("env", Unprivileged.Command(
-            Unprivileged.MonitorCapabilities, Unprivileged.ReadableCli(dir), "monitor", "-i", host.ServerInterface, "--format", "jsonl",
-            "--duration", "120", "--rules", dir.File("policy.yaml"), "--db", Path.Combine(state, "alerts.db"), "--enforce", "--firewall", "nftables"));
+        var monitor = StartEnforcingAsNobody(host, dir, Unprivileged.MonitorCapabilities);
         var stderr = Collect(monitor.StandardError);
         WaitFor(stderr, "listening on", TimeSpan.FromSeconds(30));
 
@@ -54,13 +48,7 @@ public sealed class LeastPrivilegeTests
     {
         using var host = new NetnsSshd(twoHosts: true);
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.File("policy.yaml"), LiveEnforcementTests.BlockEveryUse);
-        var state = Directory.CreateDirectory(dir.File("state")).FullName;
-        ProcessRunner.Run("chmod", "a+rX", dir.Path);
-        ProcessRunner.Run("chown", "nobody", state);
-        var monitor = host.StartInNamespace("env", Unprivileged.Command(
-            "+net_raw", Unprivileged.ReadableCli(dir), "monitor", "-i", host.ServerInterface, "--format", "jsonl",
-            "--duration", "120", "--metrics", "off", "--rules", dir.File("policy.yaml"), "--db", Path.Combine(state, "alerts.db"), "--enforce", "--firewall", "nftables"));
+        var monitor = StartEnforcingAsNobody(host, dir, "+net_raw", "--metrics", "off");
         var said = monitor.StandardError.ReadToEnd();
         Assert.True(monitor.WaitForExit(30_000));
 
@@ -91,6 +79,21 @@ public sealed class LeastPrivilegeTests
         Assert.Equal("200", local);
         Assert.NotEqual(0, fromClient.ExitCode);
         Assert.Equal("000", fromClient.Output);
+    }
+
+    /// <summary>
+    /// `monitor --rules --enforce --firewall nftables` on the server's veth as nobody with the given capabilities, the
+    /// policy blocking every use, its store in a folder nobody owns.
+    /// </summary>
+    private static Process StartEnforcingAsNobody(NetnsSshd host, TempDirectory dir, string capabilities, params string[] extra)
+    {
+        File.WriteAllText(dir.File("policy.yaml"), LiveEnforcementTests.BlockEveryUse);
+        var state = Directory.CreateDirectory(dir.File("state")).FullName;
+        ProcessRunner.Run("chmod", "a+rX", dir.Path);
+        ProcessRunner.Run("chown", "nobody", state);
+        return host.StartInNamespace("env", Unprivileged.Command(
+            capabilities, Unprivileged.ReadableCli(dir), ["monitor", "-i", host.ServerInterface, "--format", "jsonl", "--duration", "120",
+            "--rules", dir.File("policy.yaml"), "--db", Path.Combine(state, "alerts.db"), "--enforce", "--firewall", "nftables", .. extra]));
     }
 
     private static List<string> Collect(StreamReader reader)
