@@ -24,4 +24,32 @@ internal sealed class TickingSession
     public Process Process { get; }
 
     public int Ticks => Volatile.Read(ref _ticks);
+
+    /// <summary>
+    /// Waits up to <paramref name="within"/> for a stretch of <paramref name="quiet"/> with no new line. A blocked
+    /// session falls silent (lines sent before the block may still trickle in on a loaded machine); one that still
+    /// flows prints ten lines a second and never does.
+    /// </summary>
+    public bool FallsSilent(TimeSpan quiet, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = Ticks;
+        var lastChange = clock.Elapsed;
+        while (clock.Elapsed < within)
+        {
+            Thread.Sleep(100);
+            var now = Ticks;
+            if (now != last)
+            {
+                last = now;
+                lastChange = clock.Elapsed;
+            }
+            else if (clock.Elapsed - lastChange >= quiet)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
