@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace TunnelGuard.Classification;
 
@@ -145,7 +144,7 @@ public sealed class ShapeModel
     // The trees replay scores with, when the model is of the shape TreeEnsembleScorer knows and they survive being written.
     private (string[] Classes, TreeEnsembleScorer Scorer)? CompactTrees()
     {
-        var classes = Classes(CreateEngine());
+        var classes = CreateEngine().Classes();
         return TreeEnsembleScorer.TryCreate(_model) is { } scorer && scorer.ClassCount == classes.Length
             && scorer.RoundTrips(ShapeSample.FeatureCount) ? (classes, scorer) : null;
     }
@@ -154,16 +153,8 @@ public sealed class ShapeModel
     public ShapePredictor CreatePredictor()
     {
         var engine = CreateEngine();
-        return new ShapePredictor(engine, Classes(engine), TreeEnsembleScorer.TryCreate(_model));
+        return new ShapePredictor(engine, engine.Classes(), TreeEnsembleScorer.TryCreate(_model));
     }
 
-    private static string[] Classes(PredictionEngine<ShapeSample, ShapePrediction> engine)
-    {
-        var names = default(VBuffer<ReadOnlyMemory<char>>);
-        engine.OutputSchema["Score"].GetSlotNames(ref names);
-        return [.. names.DenseValues().Select(n => n.ToString())];
-    }
-
-    private PredictionEngine<ShapeSample, ShapePrediction> CreateEngine() =>
-        _ml.Model.CreatePredictionEngine<ShapeSample, ShapePrediction>(_model);
+    private ShapeEngine CreateEngine() => new(_ml.Model.CreatePredictionEngine<ShapeSample, ShapePrediction>(_model));
 }
