@@ -59,6 +59,6 @@ internal static class ClassifierLoader
             throw new InvalidDataException($"{path}: no such model file");
         }
 
-        return new ModelClassifier(ShapeModel.Load(path).CreatePredictor());
+        return new ModelClassifier(ShapeModel.LoadPredictor(path));
     }
 }

@@ -4,10 +4,11 @@ using TunnelGuard.Reporting;
 namespace TunnelGuard.Cli.Classify;
 
 /// <summary>
-/// A classifier that is still loading on a pool thread. Loading the shape model (ML.NET's model loader, mostly
-/// reflection) takes about as long as replaying a few hundred thousand packets, and the first judgement comes only
-/// after half a second of encrypted traffic, so replay reads and decodes meanwhile. <see cref="Loaded"/> waits for
-/// it and throws the load's <see cref="InvalidDataException"/> if it failed.
+/// A classifier that is still loading on a pool thread, so replay reads and decodes meanwhile (the first judgement
+/// comes only after half a second of encrypted traffic). The shipped model loads from its compact tree entry in a few
+/// milliseconds; a model without one goes through ML.NET's loader (mostly reflection), which takes about as long as
+/// replaying a few hundred thousand packets. <see cref="Loaded"/> waits for it and throws the load's
+/// <see cref="InvalidDataException"/> if it failed.
 /// </summary>
 internal sealed class DeferredClassifier : IShapeClassifier
 {

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace TunnelGuard.Classification;
 
@@ -68,6 +67,51 @@ public sealed class ShapeModel
     }
 
     /// <summary>
+    /// A predictor for one thread from a saved model: from its compact tree entry (<see cref="ShapeTreesEntry"/>) when
+    /// it has one, without loading ML.NET, else through <see cref="Load"/>. Predictions are the same either way.
+    /// </summary>
+    public static ShapePredictor LoadPredictor(string path)
+    {
+        if (ReadTrees(path) is not var (classes, scorer))
+        {
+            return Load(path).CreatePredictor();
+        }
+
+        return new ShapePredictor(() => Load(path).CreateEngine(), classes, scorer);
+    }
+
+    private static (string[] Classes, TreeEnsembleScorer Scorer)? ReadTrees(string path)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = ZipFile.OpenRead(path);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return null; // ML.NET's loader says what is wrong with the file, as it always did
+        }
+
+        using (archive)
+        {
+            try
+            {
+                if (archive.GetEntry(ShapeTreesEntry.Name) is not { } entry)
+                {
+                    return null;
+                }
+
+                using var stream = entry.Open();
+                return ShapeTreesEntry.Read(stream);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                throw new InvalidDataException($"{path}: not a TunnelGuard shape model: {ShapeTreesEntry.Name}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>
     /// Writes the model. ML.NET stamps every zip entry with the current time; the entries are copied in order with a
     /// fixed time, so that the same rows and seed give a byte-identical file (the shipped model can be checked by hash).
     /// </summary>
@@ -87,15 +131,30 @@ public sealed class ShapeModel
             using var to = copy.Open();
             from.CopyTo(to);
         }
+
+        if (CompactTrees() is var (classes, scorer))
+        {
+            var trees = target.CreateEntry(ShapeTreesEntry.Name, CompressionLevel.Optimal);
+            trees.LastWriteTime = EntryTime;
+            using var to = trees.Open();
+            ShapeTreesEntry.Write(to, classes, scorer);
+        }
+    }
+
+    // The trees replay scores with, when the model is of the shape TreeEnsembleScorer knows and they survive being written.
+    private (string[] Classes, TreeEnsembleScorer Scorer)? CompactTrees()
+    {
+        var classes = CreateEngine().Classes();
+        return TreeEnsembleScorer.TryCreate(_model) is { } scorer && scorer.ClassCount == classes.Length
+            && scorer.RoundTrips(ShapeSample.FeatureCount) ? (classes, scorer) : null;
     }
 
     /// <summary>A predictor for one thread (ML.NET prediction engines are not thread-safe).</summary>
     public ShapePredictor CreatePredictor()
     {
-        var engine = _ml.Model.CreatePredictionEngine<ShapeSample, ShapePrediction>(_model);
-        var names = default(VBuffer<ReadOnlyMemory<char>>);
-        engine.OutputSchema["Score"].GetSlotNames(ref names);
-        var classes = names.DenseValues().Select(n => n.ToString()).ToArray();
-        return new ShapePredictor(engine, classes, TreeEnsembleScorer.TryCreate(_model));
+        var engine = CreateEngine();
+        return new ShapePredictor(engine, engine.Classes(), TreeEnsembleScorer.TryCreate(_model));
     }
+
+    private ShapeEngine CreateEngine() => new(_ml.Model.CreatePredictionEngine<ShapeSample, ShapePrediction>(_model));
 }

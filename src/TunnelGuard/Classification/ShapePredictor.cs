@@ -1,16 +1,27 @@
-using Microsoft.ML;
-
 namespace TunnelGuard.Classification;
 
 /// <summary>Runs the model on one feature vector; owns a prediction engine, so one per pipeline thread.</summary>
 public sealed class ShapePredictor
 {
-    private readonly PredictionEngine<ShapeSample, ShapePrediction> _engine;
-    private readonly ShapeSample _row = new();
+    private readonly Lazy<ShapeEngine> _engine;
     private readonly TreeEnsembleScorer? _scorer;
     private readonly float[] _scores;
 
-    internal ShapePredictor(PredictionEngine<ShapeSample, ShapePrediction> engine, string[] classes, TreeEnsembleScorer? scorer = null)
+    internal ShapePredictor(ShapeEngine engine, string[] classes, TreeEnsembleScorer? scorer = null)
+        : this(new Lazy<ShapeEngine>(engine), classes, scorer)
+    {
+    }
+
+    /// <summary>
+    /// A predictor whose ML.NET engine is made only if a row needs it (a NaN feature, which the direct scorer leaves to
+    /// ML.NET): the model read from its compact tree entry (<see cref="ShapeTreesEntry"/>).
+    /// </summary>
+    internal ShapePredictor(Func<ShapeEngine> engine, string[] classes, TreeEnsembleScorer scorer)
+        : this(new Lazy<ShapeEngine>(engine), classes, scorer)
+    {
+    }
+
+    private ShapePredictor(Lazy<ShapeEngine> engine, string[] classes, TreeEnsembleScorer? scorer)
     {
         _engine = engine;
         Classes = classes;
@@ -20,6 +31,9 @@ public sealed class ShapePredictor
 
     /// <summary>Whether predictions walk the trees directly (<see cref="TreeEnsembleScorer"/>) rather than through ML.NET's engine.</summary>
     internal bool ScoresTreesDirectly => _scorer is not null;
+
+    /// <summary>Whether ML.NET's prediction engine has been made (always, unless the model came from its compact tree entry).</summary>
+    internal bool HasEngine => _engine.IsValueCreated;
 
     /// <summary>The class of each score slot.</summary>
     public IReadOnlyList<string> Classes { get; }
@@ -38,8 +52,7 @@ public sealed class ShapePredictor
     /// <summary>The prediction through ML.NET's prediction engine: the reference the direct scorer is tested against.</summary>
     internal (string Label, float Probability) PredictWithEngine(float[] features)
     {
-        _row.Features = features;
-        var prediction = _engine.Predict(_row);
+        var prediction = _engine.Value.Predict(features);
         var best = ArgMax(prediction.Score);
         return (best < Classes.Count ? Classes[best] : prediction.PredictedLabel, prediction.Score.Length == 0 ? 0 : prediction.Score[best]);
     }

@@ -15,7 +15,9 @@ namespace TunnelGuard.Classification;
 /// took most of a replay's time. Same model, same floats: per class the tree outputs summed in a double and cast to
 /// float (<c>InternalTreeEnsemble.GetOutput</c>, <c>TreeEnsembleModelParameters.Map</c>), the Platt sigmoid
 /// (<c>PlattCalibrator.PredictProbability</c>), then the sum normalized to one (<c>ImplDist.NormalizeSumToOne</c>).
-/// Built only when the model has exactly that shape; otherwise the prediction engine is used.
+/// Built only when the model has exactly that shape; otherwise the prediction engine is used. <see cref="WriteTo"/> and
+/// <see cref="ReadFrom"/> keep the same numbers in a compact form (<see cref="ShapeTreesEntry"/>), so that replay and
+/// monitor can score without loading ML.NET at all.
 /// </summary>
 internal sealed class TreeEnsembleScorer
 {
@@ -91,6 +93,70 @@ internal sealed class TreeEnsembleScorer
         return true;
     }
 
+    /// <summary>Writes the trees and calibrators exactly (every float and double as its bits), class by class.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_classes.Length);
+        foreach (var trees in _classes)
+        {
+            trees.WriteTo(writer);
+        }
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteTo"/> wrote; throws <see cref="InvalidDataException"/> unless every tree is well formed
+    /// for <paramref name="featureCount"/> features: each split names a feature, each child is a later node or a leaf
+    /// (so a walk always ends), and every leaf is reached.
+    /// </summary>
+    public static TreeEnsembleScorer ReadFrom(BinaryReader reader, int featureCount)
+    {
+        var classes = new ClassTrees[ReadCount(reader, 1, 64, "classes")];
+        for (var i = 0; i < classes.Length; i++)
+        {
+            classes[i] = ClassTrees.ReadFrom(reader, featureCount);
+        }
+
+        return new TreeEnsembleScorer(classes);
+    }
+
+    /// <summary>Whether <see cref="ReadFrom"/> gives these trees back exactly: checked before they are written.</summary>
+    public bool RoundTrips(int featureCount)
+    {
+        var written = Bytes(this);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(written));
+            var read = ReadFrom(reader, featureCount);
+            return reader.BaseStream.Position == written.Length && Bytes(read).AsSpan().SequenceEqual(written);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        {
+            return false;
+        }
+
+        static byte[] Bytes(TreeEnsembleScorer scorer)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer))
+            {
+                scorer.WriteTo(writer);
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
+    private static int ReadCount(BinaryReader reader, int min, int max, string what)
+    {
+        var count = reader.ReadInt32();
+        if (count < min || count > max)
+        {
+            throw new InvalidDataException($"{count} {what}, expected {min} to {max}");
+        }
+
+        return count;
+    }
+
     private static TreeEnsembleScorer? TryCreate(OneVersusAllModelParameters ova)
     {
         // ML.NET keeps the per-class predictors private (OneVersusAllModelParameters._impl.Predictors).
@@ -155,6 +221,30 @@ internal sealed class TreeEnsembleScorer
             return new ClassTrees(trees, calibrator.Slope, calibrator.Offset);
         }
 
+        public static ClassTrees ReadFrom(BinaryReader reader, int featureCount)
+        {
+            var slope = reader.ReadDouble();
+            var offset = reader.ReadDouble();
+            var trees = new Tree[ReadCount(reader, 0, 100_000, "trees")];
+            for (var i = 0; i < trees.Length; i++)
+            {
+                trees[i] = Tree.ReadFrom(reader, featureCount);
+            }
+
+            return new ClassTrees(trees, slope, offset);
+        }
+
+        public void WriteTo(BinaryWriter writer)
+        {
+            writer.Write(_slope);
+            writer.Write(_offset);
+            writer.Write(_trees.Length);
+            foreach (var tree in _trees)
+            {
+                tree.WriteTo(writer);
+            }
+        }
+
         public float Probability(ReadOnlySpan<float> features)
         {
             double output = 0;
@@ -170,6 +260,100 @@ internal sealed class TreeEnsembleScorer
 
     private sealed class Tree(int[] features, float[] thresholds, int[] lte, int[] gt, double[] leaves)
     {
+        private const int MaxLeaves = 1 << 20;
+
+        public static Tree ReadFrom(BinaryReader reader, int featureCount)
+        {
+            // A tree of n leaves has n - 1 splits.
+            var leafCount = ReadCount(reader, 2, MaxLeaves, "leaves");
+            var splits = leafCount - 1;
+            var features = ReadInts(reader, splits);
+            var thresholds = new float[splits];
+            for (var i = 0; i < splits; i++)
+            {
+                thresholds[i] = reader.ReadSingle();
+            }
+
+            var lte = ReadInts(reader, splits);
+            var gt = ReadInts(reader, splits);
+            var leaves = new double[leafCount];
+            for (var i = 0; i < leafCount; i++)
+            {
+                leaves[i] = reader.ReadDouble();
+            }
+
+            var reached = new bool[leafCount];
+            for (var node = 0; node < splits; node++)
+            {
+                if ((uint)features[node] >= (uint)featureCount)
+                {
+                    throw new InvalidDataException($"split on feature {features[node]} of {featureCount}");
+                }
+
+                Check(node, lte[node], splits, reached);
+                Check(node, gt[node], splits, reached);
+            }
+
+            if (Array.IndexOf(reached, false) >= 0)
+            {
+                throw new InvalidDataException("a leaf no split leads to");
+            }
+
+            return new Tree(features, thresholds, lte, gt, leaves);
+        }
+
+        public void WriteTo(BinaryWriter writer)
+        {
+            writer.Write(leaves.Length);
+            foreach (var feature in features)
+            {
+                writer.Write(feature);
+            }
+
+            foreach (var threshold in thresholds)
+            {
+                writer.Write(threshold);
+            }
+
+            foreach (var child in lte)
+            {
+                writer.Write(child);
+            }
+
+            foreach (var child in gt)
+            {
+                writer.Write(child);
+            }
+
+            foreach (var leaf in leaves)
+            {
+                writer.Write(leaf);
+            }
+        }
+
+        private static int[] ReadInts(BinaryReader reader, int count)
+        {
+            var values = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                values[i] = reader.ReadInt32();
+            }
+
+            return values;
+        }
+
+        private static void Check(int node, int child, int splits, bool[] reached)
+        {
+            if (child < 0 && ~child < reached.Length)
+            {
+                reached[~child] = true;
+            }
+            else if (child <= node || child >= splits)
+            {
+                throw new InvalidDataException($"split {node} leads to {child}");
+            }
+        }
+
         // InternalRegressionTree.GetOutput / GetLeafCore: a node index >= 0, a leaf ~index.
         public double Output(ReadOnlySpan<float> values)
         {
