@@ -126,17 +126,22 @@ public sealed class RuleReloaderTests
         var results = new System.Collections.Concurrent.ConcurrentQueue<RuleLoadResult>();
         using var reloader = new RuleReloader(dir.Path, engine, results.Enqueue, TimeProvider.System, TimeSpan.FromMilliseconds(20));
 
-        File.WriteAllText(dir.File("p.yaml"), "rules: [ {{{ \u0000 not yaml");
+        // Each version replaces the file whole (write aside, then rename), as editors and config management do: a
+        // poll that caught a file half-written by WriteAllText could see an empty, valid policy.
+        Replace(dir, "rules: [ {{{ \u0000 not yaml");
         await WaitFor(() => !results.IsEmpty);
         Assert.Equal("exec-alert", engine.Rules.Rules[0].Id);
 
-        File.WriteAllText(dir.File("p.yaml"), AlertOnTunnels);
-        await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert");
+        Replace(dir, AlertOnTunnels);
+        await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert" && results.Count == 2);
 
-        // A poll may catch a file half-written (WriteAllText is not atomic): more attempts, but the first is the
-        // rejected garbage and the last the fix.
-        Assert.False(results.First().IsValid);
-        Assert.True(results.Last().IsValid);
+        Assert.Equal([false, true], results.Select(r => r.IsValid));
+    }
+
+    private static void Replace(TempDirectory dir, string text)
+    {
+        File.WriteAllText(dir.File("p.new"), text);
+        File.Move(dir.File("p.new"), dir.File("p.yaml"), overwrite: true);
     }
 
     private static async Task WaitFor(Func<bool> condition)
@@ -158,7 +163,7 @@ public sealed class RuleReloaderTests
         var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
         using var reloader = new RuleReloader(dir.Path, engine, null, TimeProvider.System, TimeSpan.FromMilliseconds(20));
 
-        File.WriteAllText(dir.File("p.yaml"), AlertOnTunnels);
+        Replace(dir, AlertOnTunnels);
 
         await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert");
     }
