@@ -7,7 +7,8 @@
 #
 # How (docs/container.md, "How the image was verified"):
 #  - podman (its build is buildah's) from Debian's packages, storage driver vfs (no overlay mounts), builds with chroot
-#    isolation, containers run by runc with cgroupfs; everything lives under $TG_DOCKER_WORK (default /tmp/tunnelguard-docker-check) and is deleted at the end.
+#    isolation, containers run by runc with cgroupfs; everything lives under $TG_DOCKER_WORK (default
+#    /tmp/tunnelguard-docker-check) and is deleted at the end.
 #  - The FROM images are STAND-INS, not Microsoft's: Debian 12 (mmdebstrap, minbase, the runtime-deps packages of
 #    the official images and their user app, UID 1654) plus this machine's own .NET runtime (runtime stand-in) or
 #    whole .NET SDK (SDK stand-in). The SDK stand-in also trusts what this machine trusts (its CA bundle), so that the
