@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using TunnelGuard.Classification;
+using TunnelGuard.Flows;
+using TunnelGuard.Reporting;
+
+namespace TunnelGuard.Pipeline;
+
+/// <summary>
+/// One shard of a <see cref="ShardedPipeline"/>: its own flow table and pipeline on its own thread. It reads every
+/// packet of every batch, processes those of its flows and lets the others move its clock, and puts its reports into
+/// the batch with their <see cref="ReportOrder"/>.
+/// </summary>
+internal sealed class PipelineShard : IDisposable
+{
+    private readonly int _index;
+    private readonly int _count;
+    private readonly PacketPipeline _pipeline;
+    private readonly BlockingCollection<PacketBatch> _queue = [];
+    private readonly Thread _thread;
+    private List<(ReportOrder Order, ConnectionReport Report)>? _reports;
+    private ExceptionDispatchInfo? _failure;
+
+    public PipelineShard(int index, int count, FlowTableOptions options, bool reportAllFlows, string? source, IShapeClassifier classifier)
+    {
+        _index = index;
+        _count = count;
+        _pipeline = new PacketPipeline(options, (order, report) => _reports!.Add((order, report)), reportAllFlows, source, classifier);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"pipeline shard {index}" };
+        _thread.Start();
+    }
+
+    /// <summary>Read only while the shard is idle (every batch handed to it has signalled).</summary>
+    public PacketPipeline Pipeline => _pipeline;
+
+    /// <summary>What the shard threw, if anything: it processes nothing after that but still signals every batch.</summary>
+    public ExceptionDispatchInfo? Failure => _failure;
+
+    /// <summary>Queues a batch (the pipeline's batches in flight bound the queue).</summary>
+    public void Add(PacketBatch batch) => _queue.Add(batch);
+
+    /// <summary>Lets the thread finish the queued batches and waits for it.</summary>
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _thread.Join();
+        _queue.Dispose();
+    }
+
+    private void Run()
+    {
+        foreach (var batch in _queue.GetConsumingEnumerable())
+        {
+            if (_failure is null)
+            {
+                try
+                {
+                    Process(batch);
+                }
+#pragma warning disable CA1031 // Anything the pipeline throws goes to the caller's thread, which rethrows it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    _failure = ExceptionDispatchInfo.Capture(ex);
+                }
+            }
+
+            batch.Signal();
+        }
+    }
+
+    private void Process(PacketBatch batch)
+    {
+        _reports = batch.Reports[_index];
+        if (batch.IsFlush)
+        {
+            _pipeline.Complete();
+            return;
+        }
+
+        var counts = batch.FlowCounts(_index);
+        var first = batch.FirstIndex;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            _pipeline.ProcessShard(batch.Packet(i), first + i, _index, _count);
+            counts[i] = _pipeline.Flows.Count;
+        }
+    }
+}
