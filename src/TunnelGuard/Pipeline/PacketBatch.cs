@@ -1,13 +1,14 @@
 using System.Buffers;
 using TunnelGuard.Capture;
+using TunnelGuard.Decoding;
 using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Pipeline;
 
 /// <summary>
-/// A run of packets copied back to back into one pooled buffer, handed to every shard of a
-/// <see cref="ShardedPipeline"/> as one item, with room for what each shard gives back: its reports and its table size
-/// after each packet.
+/// A run of packets copied back to back into one pooled buffer, each decoded once and assigned to its shard, handed to
+/// every shard of a <see cref="ShardedPipeline"/> as one item, with room for what each shard gives back: its reports
+/// and its table size after each packet.
 /// </summary>
 /// <remarks>
 /// Ownership: the <see cref="ShardedPipeline"/> that rents the buffers fills a batch on the caller's thread, then every
@@ -62,8 +63,21 @@ internal sealed class PacketBatch : IDisposable
         return new RawPacket(slot.LinkType, slot.TimestampMicros, _data.AsSpan(slot.Offset, slot.Length), slot.OriginalLength);
     }
 
-    /// <summary>Copies a packet in; false when the batch is full (an empty batch takes any frame a capture file holds).</summary>
-    public bool TryAdd(in RawPacket packet, long index)
+    /// <summary>The shard that processes the packet at <paramref name="index"/> (0 for a packet that is not TCP).</summary>
+    public int Shard(int index) => _slots[index].Shard;
+
+    public DecodeResult Result(int index) => _slots[index].Result;
+
+    public long TimestampMicros(int index) => _slots[index].TimestampMicros;
+
+    /// <summary>The decoded packet at <paramref name="index"/>, when <see cref="Result"/> is <see cref="DecodeResult.Tcp"/>.</summary>
+    public ref readonly TcpPacket Tcp(int index) => ref _slots[index].Tcp;
+
+    /// <summary>
+    /// Copies a packet in with its decoding and shard; false when the batch is full (an empty batch takes any frame a
+    /// capture file holds).
+    /// </summary>
+    public bool TryAdd(in RawPacket packet, long index, DecodeResult result, in TcpPacket tcp, int shard)
     {
         var length = packet.Data.Length;
         if (Count == MaxPackets || _data.Length - _used < length)
@@ -77,7 +91,7 @@ internal sealed class PacketBatch : IDisposable
         }
 
         packet.Data.CopyTo(_data.AsSpan(_used));
-        _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros);
+        _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, tcp, result, (byte)shard);
         _used += length;
         return true;
     }
@@ -128,5 +142,16 @@ internal sealed class PacketBatch : IDisposable
         }
     }
 
-    private readonly record struct Slot(int Offset, int Length, int OriginalLength, int LinkType, long TimestampMicros);
+    private readonly struct Slot(int offset, int length, int originalLength, int linkType, long timestampMicros, in TcpPacket tcp, DecodeResult result, byte shard)
+    {
+        // Fields, not properties: Tcp(int) hands the decoded packet out by reference.
+        public readonly TcpPacket Tcp = tcp;
+        public readonly long TimestampMicros = timestampMicros;
+        public readonly int Offset = offset;
+        public readonly int Length = length;
+        public readonly int OriginalLength = originalLength;
+        public readonly int LinkType = linkType;
+        public readonly DecodeResult Result = result;
+        public readonly byte Shard = shard;
+    }
 }

@@ -58,10 +58,19 @@ public sealed class PacketPipeline : IFlowObserver
 
     public void Process(in RawPacket raw)
     {
-        _packet = Counters.Packets;
+        var result = PacketDecoder.TryDecode(raw.LinkType, raw.Data, out var tcp);
+        Process(raw, result, tcp, Counters.Packets);
+    }
+
+    /// <summary>
+    /// A packet that a sharded replay's reader decoded already, at <paramref name="index"/> in the input. Each shard
+    /// counts the packets it is given (the packets that are not TCP go to shard 0), so the counters sum to one pipeline's.
+    /// </summary>
+    internal void Process(in RawPacket raw, DecodeResult result, in TcpPacket tcp, long index)
+    {
+        _packet = index;
         Counters.Packets++;
         Counters.Bytes += raw.OriginalLength;
-        var result = PacketDecoder.TryDecode(raw.LinkType, raw.Data, out var tcp);
         if (result != DecodeResult.Tcp)
         {
             Count(result);
@@ -73,38 +82,13 @@ public sealed class PacketPipeline : IFlowObserver
     }
 
     /// <summary>
-    /// Shard <paramref name="shard"/> of <paramref name="shards"/> pipelines that each see every packet: processes the
-    /// packet when its flow is this shard's (<see cref="FlowShard"/>), and otherwise only moves packet time forward, so
-    /// that flows end at the same packet as in one pipeline. <paramref name="index"/> is the packet's place in the input.
-    /// Counters count a packet in the shard that owns it (packets that are not TCP in shard 0), so they sum to one
-    /// pipeline's.
+    /// Another shard's TCP packet, at <paramref name="index"/> in the input: moves packet time forward as that packet
+    /// would in one pipeline, so that this shard's flows end at the same packet.
     /// </summary>
-    internal void ProcessShard(in RawPacket raw, long index, int shard, int shards)
+    internal void Skip(long timestampMicros, long index)
     {
         _packet = index;
-        var result = PacketDecoder.TryDecode(raw.LinkType, raw.Data, out var tcp);
-        if (result != DecodeResult.Tcp)
-        {
-            if (shard == 0)
-            {
-                Counters.Packets++;
-                Counters.Bytes += raw.OriginalLength;
-                Count(result);
-            }
-
-            return;
-        }
-
-        if (FlowShard.Of(tcp, shards) != shard)
-        {
-            Advance(raw.TimestampMicros);
-            return;
-        }
-
-        Counters.Packets++;
-        Counters.Bytes += raw.OriginalLength;
-        Counters.Tcp++;
-        ProcessTcp(raw, tcp);
+        Advance(timestampMicros);
     }
 
     private void ProcessTcp(in RawPacket raw, in TcpPacket tcp)

@@ -1,30 +1,29 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using TunnelGuard.Classification;
+using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Pipeline;
 
 /// <summary>
-/// One shard of a <see cref="ShardedPipeline"/>: its own flow table and pipeline on its own thread. It reads every
-/// packet of every batch, processes those of its flows and lets the others move its clock, and puts its reports into
-/// the batch with their <see cref="ReportOrder"/>.
+/// One shard of a <see cref="ShardedPipeline"/>: its own flow table and pipeline on its own thread. It goes through
+/// every packet of every batch, processes those of its flows and lets the other TCP packets move its clock, and puts
+/// its reports into the batch with their <see cref="ReportOrder"/>.
 /// </summary>
 internal sealed class PipelineShard : IDisposable
 {
     private readonly int _index;
-    private readonly int _count;
     private readonly PacketPipeline _pipeline;
     private readonly BlockingCollection<PacketBatch> _queue = [];
     private readonly Thread _thread;
     private List<(ReportOrder Order, ConnectionReport Report)>? _reports;
     private ExceptionDispatchInfo? _failure;
 
-    public PipelineShard(int index, int count, FlowTableOptions options, bool reportAllFlows, string? source, IShapeClassifier classifier)
+    public PipelineShard(int index, FlowTableOptions options, bool reportAllFlows, string? source, IShapeClassifier classifier)
     {
         _index = index;
-        _count = count;
         _pipeline = new PacketPipeline(options, (order, report) => _reports!.Add((order, report)), reportAllFlows, source, classifier);
         _thread = new Thread(Run) { IsBackground = true, Name = $"pipeline shard {index}" };
         _thread.Start();
@@ -82,7 +81,15 @@ internal sealed class PipelineShard : IDisposable
         var first = batch.FirstIndex;
         for (var i = 0; i < counts.Length; i++)
         {
-            _pipeline.ProcessShard(batch.Packet(i), first + i, _index, _count);
+            if (batch.Shard(i) == _index)
+            {
+                _pipeline.Process(batch.Packet(i), batch.Result(i), batch.Tcp(i), first + i);
+            }
+            else if (batch.Result(i) == DecodeResult.Tcp)
+            {
+                _pipeline.Skip(batch.TimestampMicros(i), first + i);
+            }
+
             counts[i] = _pipeline.Flows.Count;
         }
     }

@@ -1,5 +1,6 @@
 using TunnelGuard.Capture;
 using TunnelGuard.Classification;
+using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
 
@@ -7,9 +8,10 @@ namespace TunnelGuard.Pipeline;
 
 /// <summary>
 /// <see cref="PacketPipeline"/> over several threads with the same output. Flows are split over a fixed number of shards
-/// by a hash of their 4-tuple (<see cref="FlowShard"/>); each shard has its own flow table on its own thread and sees
-/// every packet, processing those of its flows and advancing its clock on the others, so that flows end at the same
-/// packet as in one pipeline. Reports are tagged with their <see cref="ReportOrder"/> and merged by it on the caller's
+/// by a hash of their 4-tuple (<see cref="FlowShard"/>); the caller's thread decodes each packet once and copies it into
+/// a batch; each shard has its own flow table on its own thread and goes through every batch, processing the packets
+/// of its flows and advancing its clock on the other TCP packets, so that flows end at the same packet as in one
+/// pipeline. Reports are tagged with their <see cref="ReportOrder"/> and merged by it on the caller's
 /// thread, which is the only one that calls the sink.
 /// </summary>
 /// <remarks>
@@ -43,7 +45,7 @@ public sealed class ShardedPipeline : IDisposable
         _shards = new PipelineShard[shards];
         for (var i = 0; i < shards; i++)
         {
-            _shards[i] = new PipelineShard(i, shards, shardOptions, reportAllFlows, source, shared);
+            _shards[i] = new PipelineShard(i, shardOptions, reportAllFlows, source, shared);
         }
 
         _next = new int[shards];
@@ -71,10 +73,14 @@ public sealed class ShardedPipeline : IDisposable
     public void Process(in RawPacket packet)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        if (!_current.TryAdd(packet, Packets))
+
+        // Decoded once, here: a shard then skips the other shards' packets by their slot alone, without their bytes.
+        var result = PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var tcp);
+        var shard = result == DecodeResult.Tcp ? FlowShard.Of(tcp, _shards.Length) : 0;
+        if (!_current.TryAdd(packet, Packets, result, tcp, shard))
         {
             Submit();
-            _current.TryAdd(packet, Packets);
+            _current.TryAdd(packet, Packets, result, tcp, shard);
         }
 
         Packets++;
