@@ -18,9 +18,6 @@ namespace TunnelGuard.Cli.Replay;
 /// </summary>
 internal sealed class ReplayRunner
 {
-    // Reports are a few KB each: a large buffer writes them in few system calls (the default is 1 K chars, 4 KB).
-    private const int OutputBufferChars = 64 * 1024;
-
     private readonly CliConsole _console;
 
     public ReplayRunner(CliConsole console) => _console = console;
@@ -65,13 +62,15 @@ internal sealed class ReplayRunner
             return alertsCode;
         }
 
+        // Reports go to the stream as the UTF-8 they are written in (Utf8StreamWriter); alert lines and tables share
+        // its buffer, so everything stays in order.
         TextWriter output;
-        StreamWriter? fileOutput = null;
+        Utf8StreamWriter? fileOutput = null;
         if (options.OutputFile is not null)
         {
             try
             {
-                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false), OutputBufferChars);
+                fileOutput = new Utf8StreamWriter(new FileStream(options.OutputFile, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1), ownsStream: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -83,7 +82,8 @@ internal sealed class ReplayRunner
         }
         else
         {
-            output = _console.Out;
+            // A terminal keeps the console's writer, which shows each line as it comes.
+            output = _console.OpenOutStream is { } open && !_console.OutIsTerminal ? new Utf8StreamWriter(open(), ownsStream: false) : _console.Out;
         }
 
         try
