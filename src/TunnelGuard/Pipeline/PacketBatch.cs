@@ -25,7 +25,8 @@ internal sealed class PacketBatch : IDisposable
     public const int MaxPackets = 8192;
 
     private readonly int[][] _flowCounts;
-    private readonly ManualResetEventSlim _done = new();
+    // Set by the last shard; the caller blocks on it without spinning (see PipelineShard's queue).
+    private readonly ManualResetEventSlim _done = new(initialState: false, spinCount: 1);
     private byte[] _data = ArrayPool<byte>.Shared.Rent(DataBytes);
     private Slot[] _slots = ArrayPool<Slot>.Shared.Rent(MaxPackets);
     private int _used;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
@@ -16,7 +15,10 @@ internal sealed class PipelineShard : IDisposable
 {
     private readonly int _index;
     private readonly PacketPipeline _pipeline;
-    private readonly BlockingCollection<PacketBatch> _queue = [];
+    // Batches to process, oldest first, guarded by its own lock. Waiting is Monitor.Wait, which blocks at once: on a
+    // busy machine a spinning wait (BlockingCollection, SemaphoreSlim) burns the CPU time the other shard needs.
+    private readonly Queue<PacketBatch> _queue = new();
+    private bool _closed;
     private readonly Thread _thread;
     private List<(ReportOrder Order, ConnectionReport Report)>? _reports;
     private ExceptionDispatchInfo? _failure;
@@ -36,19 +38,43 @@ internal sealed class PipelineShard : IDisposable
     public ExceptionDispatchInfo? Failure => _failure;
 
     /// <summary>Queues a batch (the pipeline's batches in flight bound the queue).</summary>
-    public void Add(PacketBatch batch) => _queue.Add(batch);
+    public void Add(PacketBatch batch)
+    {
+        lock (_queue)
+        {
+            _queue.Enqueue(batch);
+            Monitor.Pulse(_queue);
+        }
+    }
 
     /// <summary>Lets the thread finish the queued batches and waits for it.</summary>
     public void Dispose()
     {
-        _queue.CompleteAdding();
+        lock (_queue)
+        {
+            _closed = true;
+            Monitor.Pulse(_queue);
+        }
+
         _thread.Join();
-        _queue.Dispose();
+    }
+
+    private PacketBatch? Take()
+    {
+        lock (_queue)
+        {
+            while (_queue.Count == 0 && !_closed)
+            {
+                Monitor.Wait(_queue);
+            }
+
+            return _queue.TryDequeue(out var batch) ? batch : null;
+        }
     }
 
     private void Run()
     {
-        foreach (var batch in _queue.GetConsumingEnumerable())
+        while (Take() is { } batch)
         {
             if (_failure is null)
             {
