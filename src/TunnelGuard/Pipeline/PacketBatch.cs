@@ -28,7 +28,10 @@ internal sealed class PacketBatch : IDisposable
     // Set by the last shard; the caller blocks on it without spinning (see PipelineShard's queue).
     private readonly ManualResetEventSlim _done = new(initialState: false, spinCount: 1);
     private byte[] _data = ArrayPool<byte>.Shared.Rent(DataBytes);
+    // Two arrays: a shard skips another shard's packet by its slot alone (shard, result, time: 32 bytes), and only the
+    // owner reads the decoded packet.
     private Slot[] _slots = ArrayPool<Slot>.Shared.Rent(MaxPackets);
+    private TcpPacket[] _tcp = ArrayPool<TcpPacket>.Shared.Rent(MaxPackets);
     private int _used;
     private int _pending;
 
@@ -72,7 +75,7 @@ internal sealed class PacketBatch : IDisposable
     public long TimestampMicros(int index) => _slots[index].TimestampMicros;
 
     /// <summary>The decoded packet at <paramref name="index"/>, when <see cref="Result"/> is <see cref="DecodeResult.Tcp"/>.</summary>
-    public ref readonly TcpPacket Tcp(int index) => ref _slots[index].Tcp;
+    public ref readonly TcpPacket Tcp(int index) => ref _tcp[index];
 
     /// <summary>
     /// Copies a packet in with its decoding and shard; false when the batch is full (an empty batch takes any frame a
@@ -92,7 +95,8 @@ internal sealed class PacketBatch : IDisposable
         }
 
         packet.Data.CopyTo(_data.AsSpan(_used));
-        _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, tcp, result, (byte)shard);
+        _tcp[Count] = tcp;
+        _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, result, (byte)shard);
         _used += length;
         return true;
     }
@@ -133,6 +137,7 @@ internal sealed class PacketBatch : IDisposable
         {
             ArrayPool<byte>.Shared.Return(_data);
             ArrayPool<Slot>.Shared.Return(_slots);
+            ArrayPool<TcpPacket>.Shared.Return(_tcp);
             foreach (var counts in _flowCounts)
             {
                 ArrayPool<int>.Shared.Return(counts);
@@ -140,19 +145,9 @@ internal sealed class PacketBatch : IDisposable
 
             _data = [];
             _slots = [];
+            _tcp = [];
         }
     }
 
-    private readonly struct Slot(int offset, int length, int originalLength, int linkType, long timestampMicros, in TcpPacket tcp, DecodeResult result, byte shard)
-    {
-        // Fields, not properties: Tcp(int) hands the decoded packet out by reference.
-        public readonly TcpPacket Tcp = tcp;
-        public readonly long TimestampMicros = timestampMicros;
-        public readonly int Offset = offset;
-        public readonly int Length = length;
-        public readonly int OriginalLength = originalLength;
-        public readonly int LinkType = linkType;
-        public readonly DecodeResult Result = result;
-        public readonly byte Shard = shard;
-    }
+    private readonly record struct Slot(int Offset, int Length, int OriginalLength, int LinkType, long TimestampMicros, DecodeResult Result, byte Shard);
 }
