@@ -31,7 +31,7 @@ internal static class ReplayCommand
         var maxFlows = new Option<int?>("--max-flows")
         {
             HelpName = "N",
-            Description = $"bound of the flow table (default {new FlowTableOptions().MaxFlows:N0}); when full, closed flows are evicted first, then unanswered ones, then the idlest",
+            Description = $"bound of the flow table (default {new FlowTableOptions().MaxFlows:N0}), shared equally by the --threads tables; when one is full, its closed flows are evicted first, then unanswered ones, then the idlest",
         };
         maxFlows.Validators.Add(result =>
         {
@@ -40,11 +40,25 @@ internal static class ReplayCommand
                 result.AddError($"--max-flows must be between {FlowTableOptions.MinMaxFlows} and {FlowTableOptions.MaxMaxFlows:N0}, not {n}");
             }
         });
+        var threads = new Option<int>("--threads")
+        {
+            HelpName = "N",
+            DefaultValueFactory = _ => ReplayOptions.DefaultThreads,
+            Description = $"pipeline threads, each with its own flow table for its share of the flows (default {ReplayOptions.DefaultThreads}, whatever the machine; 1 = no extra thread). The reports are the same for any N as long as no table reaches its bound (--max-flows / N) and packet timestamps never go backwards",
+        };
+        threads.Validators.Add(result =>
+        {
+            var n = result.GetValueOrDefault<int>();
+            if (n < 1 || n > ReplayOptions.MaxThreads)
+            {
+                result.AddError($"--threads must be between 1 and {ReplayOptions.MaxThreads}, not {n}");
+            }
+        });
         var stats = new Option<bool>("--stats") { Description = "end with one line on standard error: packets, packets/s, flows, peak table size, evictions" };
 
         var command = new Command("replay", "Replay capture files through the pipeline and report each SSH connection.")
         {
-            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb, syslog, maxFlows, stats,
+            paths, format, output, allFlows, expect, model, heuristics, rules, alertsDb, syslog, maxFlows, threads, stats,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +74,8 @@ internal static class ReplayCommand
                 parse.GetValue(alertsDb),
                 parse.GetValue(syslog),
                 parse.GetValue(maxFlows),
-                parse.GetValue(stats));
+                parse.GetValue(stats),
+                parse.GetValue(threads));
             return new ReplayRunner(console).Run(options);
         });
         return command;

@@ -18,9 +18,6 @@ namespace TunnelGuard.Cli.Replay;
 /// </summary>
 internal sealed class ReplayRunner
 {
-    // Reports are a few KB each: a large buffer writes them in few system calls (the default is 1 K chars, 4 KB).
-    private const int OutputBufferChars = 64 * 1024;
-
     private readonly CliConsole _console;
 
     public ReplayRunner(CliConsole console) => _console = console;
@@ -65,13 +62,15 @@ internal sealed class ReplayRunner
             return alertsCode;
         }
 
+        // Reports go to the stream as the UTF-8 they are written in (Utf8StreamWriter); alert lines and tables share
+        // its buffer, so everything stays in order.
         TextWriter output;
-        StreamWriter? fileOutput = null;
+        Utf8StreamWriter? fileOutput = null;
         if (options.OutputFile is not null)
         {
             try
             {
-                fileOutput = new StreamWriter(options.OutputFile, append: false, new System.Text.UTF8Encoding(false), OutputBufferChars);
+                fileOutput = new Utf8StreamWriter(new FileStream(options.OutputFile, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1), ownsStream: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -83,7 +82,8 @@ internal sealed class ReplayRunner
         }
         else
         {
-            output = _console.Out;
+            // A terminal keeps the console's writer, which shows each line as it comes.
+            output = _console.OpenOutStream is { } open && !_console.OutIsTerminal ? new Utf8StreamWriter(open(), ownsStream: false) : _console.Out;
         }
 
         try
@@ -153,23 +153,37 @@ internal sealed class ReplayRunner
         for (var i = 0; i < files.Count; i++)
         {
             var (path, name) = files[i];
-            var pipeline = new PacketPipeline(tableOptions, counting, options.AllFlows, name, classifier);
+
+            // One thread keeps today's path; more shard the flows (the output is the same, see ShardedPipeline).
+            using var sharded = options.Threads > 1 ? new ShardedPipeline(options.Threads, tableOptions, counting, options.AllFlows, name, classifier) : null;
+            var pipeline = sharded is null ? new PacketPipeline(tableOptions, counting, options.AllFlows, name, classifier) : null;
+            long read = 0;
             var peak = 0;
             try
             {
                 using var reader = CaptureFileReader.Open(path);
                 while (reader.TryRead(out var packet))
                 {
-                    pipeline.Process(packet);
-                    peak = Math.Max(peak, pipeline.Flows.Count);
-                    if ((pipeline.Counters.Packets & 0x3FFF) == 0)
+                    if (pipeline is not null)
                     {
-                        progress.Report(i, files.Count, name, reader.Position, reader.Length, packets + pipeline.Counters.Packets);
+                        pipeline.Process(packet);
+                        peak = Math.Max(peak, pipeline.Flows.Count);
+                    }
+                    else
+                    {
+                        sharded!.Process(packet);
+                    }
+
+                    if ((++read & 0x3FFF) == 0)
+                    {
+                        progress.Report(i, files.Count, name, reader.Position, reader.Length, packets + read);
                     }
                 }
             }
             catch (CaptureFileException ex)
             {
+                // The reports of the packets before the error come first, as with one thread.
+                sharded?.Drain();
                 progress.Clear();
                 _console.Error.WriteLine($"tunnelguard: {ex.Message}");
                 failed++;
@@ -177,9 +191,18 @@ internal sealed class ReplayRunner
             finally
             {
                 // Whatever was read before an error is still reported.
-                pipeline.Complete();
-                packets += pipeline.Counters.Packets;
-                table.Add(pipeline, peak);
+                if (pipeline is not null)
+                {
+                    pipeline.Complete();
+                    table.Add(pipeline.Flows.FlowsCreated, pipeline.Flows.FlowsEvicted, pipeline.Flows.FlowsExpired, peak);
+                }
+                else
+                {
+                    sharded!.Complete();
+                    table.Add(sharded.FlowsCreated, sharded.FlowsEvicted, sharded.FlowsExpired, sharded.PeakFlows);
+                }
+
+                packets += read;
             }
         }
 
@@ -213,11 +236,11 @@ internal sealed class ReplayRunner
 
         public int Peak { get; private set; }
 
-        public void Add(PacketPipeline pipeline, int peak)
+        public void Add(long created, long evicted, long expired, int peak)
         {
-            Created += pipeline.Flows.FlowsCreated;
-            Evicted += pipeline.Flows.FlowsEvicted;
-            Expired += pipeline.Flows.FlowsExpired;
+            Created += created;
+            Evicted += evicted;
+            Expired += expired;
             Peak = Math.Max(Peak, peak);
         }
     }

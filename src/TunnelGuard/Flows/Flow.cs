@@ -66,6 +66,12 @@ public sealed class Flow
 
     internal FlowListKind List { get; set; }
 
+    // Positions in the input (packet index) of the packet that created the flow and of the last one that touched it: a
+    // sharded replay orders the reports of several tables by them exactly as one table would (ReportOrder).
+    internal long FirstPacket { get; set; }
+
+    internal long LastPacket { get; set; }
+
     public FlowDirection Direction(int direction) => direction == 0 ? Forward : Reverse;
 
     /// <summary>0 when the packet goes from initiator to responder, 1 otherwise.</summary>

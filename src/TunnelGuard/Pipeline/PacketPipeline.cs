@@ -14,15 +14,34 @@ namespace TunnelGuard.Pipeline;
 public sealed class PacketPipeline : IFlowObserver
 {
     private readonly FlowTable _table;
-    private readonly IConnectionSink _sink;
+    private readonly IConnectionSink? _sink;
     private readonly bool _reportAllFlows;
     private readonly IShapeClassifier _classifier;
 
+    // Set by a sharded replay: gets each report with its place in the order one pipeline over all packets emits them.
+    private readonly Action<ReportOrder, ConnectionReport>? _ordered;
+    private long _packet;
+    private bool _advancing;
+    private bool _flushing;
+    private int _endedInPacket;
+
     public PacketPipeline(FlowTableOptions options, IConnectionSink sink, bool reportAllFlows = false, string? source = null, IShapeClassifier? classifier = null)
+        : this(options, reportAllFlows, source, classifier)
+    {
+        _sink = sink;
+    }
+
+    /// <summary>One shard of a sharded replay: reports go, with their <see cref="ReportOrder"/>, to <paramref name="ordered"/>.</summary>
+    internal PacketPipeline(FlowTableOptions options, Action<ReportOrder, ConnectionReport> ordered, bool reportAllFlows, string? source, IShapeClassifier classifier)
+        : this(options, reportAllFlows, source, classifier)
+    {
+        _ordered = ordered;
+    }
+
+    private PacketPipeline(FlowTableOptions options, bool reportAllFlows, string? source, IShapeClassifier? classifier)
     {
         _classifier = classifier ?? new HeuristicClassifier();
         _table = new FlowTable(options, this);
-        _sink = sink;
         _reportAllFlows = reportAllFlows;
         Source = source;
     }
@@ -39,9 +58,19 @@ public sealed class PacketPipeline : IFlowObserver
 
     public void Process(in RawPacket raw)
     {
+        var result = PacketDecoder.TryDecode(raw.LinkType, raw.Data, out var tcp);
+        Process(raw, result, tcp, Counters.Packets);
+    }
+
+    /// <summary>
+    /// A packet that a sharded replay's reader decoded already, at <paramref name="index"/> in the input. Each shard
+    /// counts the packets it is given (the packets that are not TCP go to shard 0), so the counters sum to one pipeline's.
+    /// </summary>
+    internal void Process(in RawPacket raw, DecodeResult result, in TcpPacket tcp, long index)
+    {
+        _packet = index;
         Counters.Packets++;
         Counters.Bytes += raw.OriginalLength;
-        var result = PacketDecoder.TryDecode(raw.LinkType, raw.Data, out var tcp);
         if (result != DecodeResult.Tcp)
         {
             Count(result);
@@ -49,9 +78,31 @@ public sealed class PacketPipeline : IFlowObserver
         }
 
         Counters.Tcp++;
+        ProcessTcp(raw, tcp);
+    }
+
+    /// <summary>
+    /// Another shard's TCP packet, at <paramref name="index"/> in the input: moves packet time forward as that packet
+    /// would in one pipeline, so that this shard's flows end at the same packet.
+    /// </summary>
+    internal void Skip(long timestampMicros, long index)
+    {
+        _packet = index;
+        Advance(timestampMicros);
+    }
+
+    private void ProcessTcp(in RawPacket raw, in TcpPacket tcp)
+    {
         var now = raw.TimestampMicros;
-        _table.Advance(now);
+        Advance(now);
+        _endedInPacket = 0;
         var flow = _table.Track(tcp, now, out var direction);
+        if (flow.Forward.Packets + flow.Reverse.Packets == 1)
+        {
+            flow.FirstPacket = _packet;
+        }
+
+        flow.LastPacket = _packet;
         if (tcp.PayloadLength > 0)
         {
             OnPayload(flow, direction, tcp, raw.Data.Slice(tcp.PayloadOffset, tcp.CapturedPayloadLength), now);
@@ -63,10 +114,25 @@ public sealed class PacketPipeline : IFlowObserver
     }
 
     /// <summary>Moves packet time forward without a packet (a quiet live interface), ending idle flows.</summary>
-    public void Advance(long nowMicros) => _table.Advance(nowMicros);
+    public void Advance(long nowMicros)
+    {
+        _advancing = true;
+        try
+        {
+            _table.Advance(nowMicros);
+        }
+        finally
+        {
+            _advancing = false;
+        }
+    }
 
     /// <summary>Ends every open flow (end of input or shutdown) so that each is reported.</summary>
-    public void Complete() => _table.Flush();
+    public void Complete()
+    {
+        _flushing = true;
+        _table.Flush();
+    }
 
     void IFlowObserver.OnFlowEnded(Flow flow, FlowEndReason reason)
     {
@@ -79,7 +145,15 @@ public sealed class PacketPipeline : IFlowObserver
         // Most flows on a network are not SSH: build no report that nobody asked for.
         if (_reportAllFlows || flow.Ssh?.IsSsh == true)
         {
-            _sink.OnConnection(ConnectionReportBuilder.Build(flow, reason, Source));
+            var report = ConnectionReportBuilder.Build(flow, reason, Source);
+            if (_ordered is null)
+            {
+                _sink!.OnConnection(report);
+            }
+            else
+            {
+                _ordered(Order(flow), report);
+            }
         }
 
         // The report holds the features, not the recorded segments: their arrays go back to the pool.
@@ -121,6 +195,31 @@ public sealed class PacketPipeline : IFlowObserver
                 observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source) with { Ongoing = true });
             }
         }
+    }
+
+    /// <summary>Where the ending flow's report falls in one pipeline's output (see <see cref="ReportOrder"/>).</summary>
+    private ReportOrder Order(Flow flow)
+    {
+        if (_flushing)
+        {
+            // FlowTable.Flush ends the flows in the order they began.
+            return new ReportOrder(long.MaxValue, ReportOrder.Flush, flow.FirstPacket);
+        }
+
+        if (_advancing)
+        {
+            // FlowTable.Advance ends closed flows, then those on probation, then idle ones, each list by last touch.
+            var phase = flow.List switch
+            {
+                FlowListKind.Closed => ReportOrder.AdvanceClosed,
+                FlowListKind.Probation => ReportOrder.AdvanceProbation,
+                _ => ReportOrder.AdvanceActive,
+            };
+            return new ReportOrder(_packet, phase, flow.LastPacket);
+        }
+
+        // Track ends a closed flow whose 4-tuple is reused, then evicts: only the packet's own shard does either.
+        return new ReportOrder(_packet, ReportOrder.Track, _endedInPacket++);
     }
 
     private void Count(DecodeResult result)

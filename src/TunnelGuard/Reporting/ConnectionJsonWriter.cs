@@ -30,8 +30,15 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         Write(_writer, report);
         _writer.Flush();
 
-        // Straight from the UTF-8 bytes into the writer, through one reused char buffer: no string per report.
         var bytes = _buffer.WrittenSpan;
+        if (_output is Utf8StreamWriter utf8)
+        {
+            // A file or standard output: the bytes go in as they are.
+            utf8.WriteUtf8Line(bytes);
+            return;
+        }
+
+        // Any other writer: straight from the UTF-8 bytes into it, through one reused char buffer, no string per report.
         var needed = Encoding.UTF8.GetMaxCharCount(bytes.Length) + 1;
         if (_chars.Length < needed)
         {

@@ -133,6 +133,57 @@ public sealed class ReplayCommandTests
         Assert.Single(run.OutLines);
     }
 
+    [Theory]
+    [InlineData("--format", "jsonl")]
+    [InlineData("--format", "jsonl", "--all-flows")]
+    [InlineData("--format", "jsonl", "--rules", "rules")]
+    [InlineData("--format", "table", "--rules", "rules")]
+    public void Threads_OneTwoAndThree_WriteTheSameOutput(params string[] options)
+    {
+        string[] Args(string threads) => ["replay", RepoPaths.Pcaps, .. options.Select(o => o == "rules" ? Path.Combine(RepoPaths.Root, "rules") : o), "--stats", "--threads", threads];
+        static string Stats(CliRun run) => System.Text.RegularExpressions.Regex.Replace(run.Error, @"packets in [0-9.]+ s = [0-9]+ packets/s", "packets in - s");
+
+        var one = CliRun.Of(Args("1"));
+        var two = CliRun.Of(Args("2"));
+        var three = CliRun.Of(Args("3"));
+
+        Assert.True(one.ExitCode == 0, one.Error);
+        Assert.True(one.OutLines.Length > 40, one.Out);
+        Assert.Equal(one.Out, two.Out);
+        Assert.Equal(one.Out, three.Out);
+        Assert.Equal(Stats(one), Stats(two));
+        Assert.Equal(Stats(one), Stats(three));
+    }
+
+    [Fact]
+    public void TruncatedCapture_WithTwoThreads_ReportsWhatOneThreadReports_ThenExitsThree()
+    {
+        using var dir = new TempDirectory();
+        var whole = File.ReadAllBytes(RepoPaths.Pcap("ssh-forward-local.pcap"));
+        var file = dir.File("cut.pcap");
+        File.WriteAllBytes(file, whole[..(whole.Length * 2 / 3)]);
+
+        var one = CliRun.Of("replay", file, "--all-flows", "--threads", "1");
+        var two = CliRun.Of("replay", file, "--all-flows", "--threads", "2");
+
+        Assert.Equal(3, two.ExitCode);
+        Assert.NotEmpty(two.OutLines);
+        Assert.Equal(one.Out, two.Out);
+        Assert.Equal(one.Error, two.Error);
+        Assert.Single(two.Error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("17")]
+    public void Threads_OutOfRange_IsRefusedWithExitTwo(string threads)
+    {
+        var run = CliRun.Of("replay", RepoPaths.Pcap("ssh-exec-chacha20.pcap"), "--threads", threads);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--threads must be between 1 and 16, not {threads}", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HostileBanner_IsEscapedInJsonAndTable()
     {
