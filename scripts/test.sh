@@ -25,7 +25,12 @@ if ! dotnet build TunnelGuard.sln -c Release -warnaserror -nologo -v q; then
   exit 1
 fi
 
-dotnet test TunnelGuard.sln -c Release --no-build --nologo \
+# Tests stop the monitor, lab and tunnel processes they start with SIGINT, as a user's Ctrl-C would. A shell started
+# as a background job without job control (`bash .ci/run &` from a script) ignores SIGINT, every child inherits that,
+# and .NET then never sees the signal, so those tests would wait out their timeouts and fail. perl (always present:
+# perl-base is essential) resets SIGINT and SIGQUIT to their defaults before it starts the test run.
+perl -e '$SIG{INT} = "DEFAULT"; $SIG{QUIT} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n"' \
+  dotnet test TunnelGuard.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=tg" --results-directory "$results" "$@"
 rc=$?
 
