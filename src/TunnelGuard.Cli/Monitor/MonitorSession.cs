@@ -103,10 +103,23 @@ internal sealed class MonitorSession : IAsyncDisposable
         }
 
         LogUnstored();
-        var stats = capture.Statistics();
+        LogStopped(capture.Statistics(), pipeline.Counters.Packets);
+    }
+
+    /// <summary>
+    /// The stop line: what libpcap counted and where each frame it handed over went. Received counts the outgoing copy
+    /// of every frame on a loopback device too, which libpcap never hands over: on lo it is about twice the rest.
+    /// </summary>
+    private void LogStopped(LiveCaptureStatistics stats, long analysed)
+    {
         _log.LogInformation(
-            "stopped: {Packets} packets analysed, {Received} received by libpcap, {KernelDropped} dropped by the kernel, {QueueDropped} dropped by a full queue",
-            pipeline.Counters.Packets, stats.Received, stats.KernelDropped, stats.QueueDropped);
+            "stopped: {Packets} packets analysed; libpcap received {Received}, dropped {KernelDropped} in the kernel (ring full) and {InterfaceDropped} in the interface, handed over {HandedOver}, kept back {NotHandedOver} (outgoing copies on loopback, frames from before the filter); of those handed over, {QueueDropped} dropped by a full queue, {LeftAtStop} left at stop",
+            analysed, stats.Received, stats.KernelDropped, stats.InterfaceDropped, stats.HandedOver, stats.NotHandedOver, stats.QueueDropped, stats.LeftAtStop);
+        var unaccounted = stats.HandedOver - stats.QueueDropped - stats.LeftAtStop - analysed;
+        if (unaccounted != 0)
+        {
+            _log.LogError("{Count} frame(s) handed over by libpcap were neither analysed nor counted as dropped", unaccounted);
+        }
     }
 
     public async ValueTask DisposeAsync()

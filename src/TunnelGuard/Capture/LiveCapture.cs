@@ -42,6 +42,8 @@ public sealed class LiveCapture : IDisposable
     private readonly int _snaplen;
     private readonly int _bytesPerBatch;
     private long _queueDropped;
+    private long _handedOver;
+    private long _leftAtStop;
     private long _interfaceLosses;
     private int _interfacesDown;
     private volatile bool _stopping;
@@ -98,31 +100,35 @@ public sealed class LiveCapture : IDisposable
         return capture;
     }
 
+    /// <summary>
+    /// libpcap's counters summed over the interfaces, and ours: frames libpcap handed over, frames a full queue
+    /// dropped, frames left behind at stop. Safe to call from any thread (a scrape, the stop line).
+    /// </summary>
     public LiveCaptureStatistics Statistics()
     {
         long received = 0, kernel = 0, iface = 0;
-        List<LibPcapLiveDevice> devices;
         lock (_devices)
         {
-            devices = [.. _devices];
+            // Under the lock: libpcap adds the kernel's counts into the handle at each call, and two calls at once
+            // would race on that sum.
+            foreach (var device in _devices)
+            {
+                if (PcapStats.Read(device) is { } stats)
+                {
+                    received += stats.Received;
+                    kernel += stats.KernelDropped;
+                    iface += stats.InterfaceDropped;
+                }
+
+                // Else the device went away: its last counts are lost, not the capture.
+            }
         }
 
-        foreach (var device in devices)
+        return new LiveCaptureStatistics(received, kernel, iface, Interlocked.Read(ref _queueDropped))
         {
-            try
-            {
-                var stats = device.Statistics;
-                received += stats.ReceivedPackets;
-                kernel += stats.DroppedPackets;
-                iface += stats.InterfaceDroppedPackets;
-            }
-            catch (PcapException)
-            {
-                // A device that went away has no statistics; its last counts are lost, not the capture.
-            }
-        }
-
-        return new LiveCaptureStatistics(received, kernel, iface, Interlocked.Read(ref _queueDropped));
+            HandedOver = Interlocked.Read(ref _handedOver),
+            LeftAtStop = Interlocked.Read(ref _leftAtStop),
+        };
     }
 
     /// <summary>Gives a batch taken from <see cref="Batches"/> back to the pool.</summary>
@@ -318,25 +324,48 @@ public sealed class LiveCapture : IDisposable
                 }
 
                 emptySince = 0;
-                var length = Math.Min(Marshal.ReadInt32(header, CaptureLengthOffset), _snaplen);
-                var original = Marshal.ReadInt32(header, WireLengthOffset);
-                var micros = ((long)Marshal.ReadIntPtr(header) * 1_000_000) + (long)Marshal.ReadIntPtr(header, IntPtr.Size);
-                if (!batch.TryAdd(data, length, original, linkType, micros))
-                {
-                    batch = Publish(batch);
-                    batch.TryAdd(data, length, original, linkType, micros);
-                }
+                batch = Add(batch, header, data, linkType);
+            }
 
-                if (batch.IsFull)
-                {
-                    batch = Publish(batch);
-                }
+            if (_stopping)
+            {
+                batch = DrainRing(device, linkType, batch);
             }
         }
         finally
         {
             Return(Publish(batch));
         }
+    }
+
+    /// <summary>
+    /// At stop: takes what the kernel had already put into the ring (and counted as received), so that it is analysed
+    /// rather than left behind. Bounded by the queue's capacity, in case a flood keeps the ring from ever emptying.
+    /// </summary>
+    private CapturedBatch DrainRing(LibPcapLiveDevice device, int linkType, CapturedBatch batch)
+    {
+        nint header = 0, data = 0;
+        for (var taken = 0; taken < _options.QueueCapacity && device.GetNextPacketPointers(ref header, ref data) == 1; taken++)
+        {
+            batch = Add(batch, header, data, linkType);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Copies the frame libpcap handed over into the batch, publishing the batch when it is full.</summary>
+    private CapturedBatch Add(CapturedBatch batch, nint header, nint data, int linkType)
+    {
+        var length = Math.Min(Marshal.ReadInt32(header, CaptureLengthOffset), _snaplen);
+        var original = Marshal.ReadInt32(header, WireLengthOffset);
+        var micros = ((long)Marshal.ReadIntPtr(header) * 1_000_000) + (long)Marshal.ReadIntPtr(header, IntPtr.Size);
+        if (!batch.TryAdd(data, length, original, linkType, micros))
+        {
+            batch = Publish(batch);
+            batch.TryAdd(data, length, original, linkType, micros);
+        }
+
+        return batch.IsFull ? Publish(batch) : batch;
     }
 
     /// <summary>Hands a non-empty batch to the queue and returns an empty one to fill next.</summary>
@@ -347,9 +376,12 @@ public sealed class LiveCapture : IDisposable
             return batch;
         }
 
+        // Counted per batch, not per frame: every frame handed over by libpcap is in exactly one published batch.
+        Interlocked.Add(ref _handedOver, batch.Count);
         if (!_queue.Writer.TryWrite(batch))
         {
-            // Writer completed: capture is stopping.
+            // Writer completed: capture stopped before this thread did (Stop's join timed out).
+            Interlocked.Add(ref _leftAtStop, batch.Count);
             Return(batch);
         }
 

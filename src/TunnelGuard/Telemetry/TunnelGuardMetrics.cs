@@ -22,6 +22,8 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _packets;
     private readonly Counter _bytes;
     private readonly Counter _drops;
+    private readonly Counter _received;
+    private readonly Counter _handedOver;
     private readonly Gauge _activeFlows;
     private readonly Counter _evictions;
     private readonly Counter _sshConnections;
@@ -61,7 +63,9 @@ public sealed class TunnelGuardMetrics : IAlertSink
         var factory = Metrics.WithCustomRegistry(_registry);
         _packets = factory.CreateCounter("tunnelguard_packets_total", "Packets analysed.");
         _bytes = factory.CreateCounter("tunnelguard_bytes_total", "Bytes of the packets analysed, as on the wire.");
-        _drops = factory.CreateCounter("tunnelguard_capture_drops_total", "Packets lost before analysis.", "where");
+        _drops = factory.CreateCounter("tunnelguard_capture_drops_total", "Packets lost before analysis: kernel (libpcap's ring full), interface, queue (ours full), stop (handed over after capture stopped).", "where");
+        _received = factory.CreateCounter("tunnelguard_capture_received_total", "Frames that passed the kernel filter, as libpcap counts them (on loopback each frame twice: libpcap keeps the outgoing copy back).");
+        _handedOver = factory.CreateCounter("tunnelguard_capture_handed_over_total", "Frames libpcap handed over; each is analysed or counted in tunnelguard_capture_drops_total{where=\"queue\"|\"stop\"}.");
         _activeFlows = factory.CreateGauge("tunnelguard_flows_active", "TCP flows in the flow table.");
         _evictions = factory.CreateCounter("tunnelguard_flow_evictions_total", "Flows evicted because the table was full.");
         _sshConnections = factory.CreateCounter("tunnelguard_ssh_connections_total", "SSH connections that ended, by final verdict.", "verdict");
@@ -206,6 +210,9 @@ public sealed class TunnelGuardMetrics : IAlertSink
             _drops.WithLabels("kernel").IncTo(stats.KernelDropped);
             _drops.WithLabels("interface").IncTo(stats.InterfaceDropped);
             _drops.WithLabels("queue").IncTo(stats.QueueDropped);
+            _drops.WithLabels("stop").IncTo(stats.LeftAtStop);
+            _received.IncTo(stats.Received);
+            _handedOver.IncTo(stats.HandedOver);
         }
     }
 }
