@@ -20,7 +20,8 @@ public sealed class AlertStore : IDisposable
     private const string Columns =
         "id, time_us, rule_id, severity, title, action, client_ip, client_port, server_ip, server_port, label, confidence, source, status, json";
 
-    private readonly SqliteConnection _connection;
+    // Null after Release: opened again at the next use.
+    private SqliteConnection? _connection;
 
     private AlertStore(SqliteConnection connection, string path)
     {
@@ -29,6 +30,8 @@ public sealed class AlertStore : IDisposable
     }
 
     public string Path { get; }
+
+    private SqliteConnection Connection => _connection ??= DurableSqlite.Open(Path, out _, CreateSchema);
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static AlertStore Open(string path)
@@ -46,8 +49,8 @@ public sealed class AlertStore : IDisposable
     /// </summary>
     public bool TryAdd(Alert alert)
     {
-        using var transaction = _connection.BeginTransaction();
-        using var command = _connection.CreateCommand();
+        using var transaction = Connection.BeginTransaction();
+        using var command = Connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"INSERT OR IGNORE INTO alerts ({Columns}) VALUES ($id, $time, $rule, $severity, $title, $action, $cip, $cport, $sip, $sport, $label, $confidence, $source, 'open', $json);";
         command.Parameters.AddWithValue("$id", alert.Id);
@@ -81,7 +84,7 @@ public sealed class AlertStore : IDisposable
     /// </summary>
     public int AddVerdictChanges(string id, IReadOnlyList<VerdictChange> changes)
     {
-        using var transaction = _connection.BeginTransaction();
+        using var transaction = Connection.BeginTransaction();
         var added = InsertChanges(transaction, id, changes);
         transaction.Commit();
         return added;
@@ -92,7 +95,7 @@ public sealed class AlertStore : IDisposable
         var added = 0;
         foreach (var change in changes)
         {
-            using var insert = _connection.CreateCommand();
+            using var insert = Connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR IGNORE INTO verdict_changes (alert_id, at_us, after_s, label, confidence)
@@ -112,7 +115,7 @@ public sealed class AlertStore : IDisposable
     /// <summary>Alerts matching the query, newest first.</summary>
     public IReadOnlyList<AlertRecord> Query(AlertQuery query)
     {
-        using var command = _connection.CreateCommand();
+        using var command = Connection.CreateCommand();
         var where = new List<string>();
         if (query.SinceMicros is { } since)
         {
@@ -163,7 +166,7 @@ public sealed class AlertStore : IDisposable
     public AlertRecord? Get(string id)
     {
         AlertRecord? record;
-        using (var command = _connection.CreateCommand())
+        using (var command = Connection.CreateCommand())
         {
             command.CommandText = $"SELECT {Columns} FROM alerts WHERE id = $id;";
             command.Parameters.AddWithValue("$id", id);
@@ -177,7 +180,7 @@ public sealed class AlertStore : IDisposable
         }
 
         var history = new List<AlertNote>();
-        using (var command = _connection.CreateCommand())
+        using (var command = Connection.CreateCommand())
         {
             command.CommandText = "SELECT at_us, status, note FROM alert_notes WHERE alert_id = $id ORDER BY seq;";
             command.Parameters.AddWithValue("$id", id);
@@ -190,7 +193,7 @@ public sealed class AlertStore : IDisposable
         }
 
         var timeline = new List<VerdictChange>();
-        using (var command = _connection.CreateCommand())
+        using (var command = Connection.CreateCommand())
         {
             command.CommandText = "SELECT at_us, after_s, label, confidence FROM verdict_changes WHERE alert_id = $id ORDER BY at_us, rowid;";
             command.Parameters.AddWithValue("$id", id);
@@ -208,8 +211,8 @@ public sealed class AlertStore : IDisposable
     /// <summary>Moves an alert to a status with an optional note (wall time); false when there is no such alert.</summary>
     public bool SetStatus(string id, AlertStatus status, string? note, long atMicros)
     {
-        using var transaction = _connection.BeginTransaction();
-        using var update = _connection.CreateCommand();
+        using var transaction = Connection.BeginTransaction();
+        using var update = Connection.CreateCommand();
         update.Transaction = transaction;
         update.CommandText = "UPDATE alerts SET status = $status WHERE id = $id;";
         update.Parameters.AddWithValue("$status", AlertStatuses.Name(status));
@@ -219,7 +222,7 @@ public sealed class AlertStore : IDisposable
             return false;
         }
 
-        using var insert = _connection.CreateCommand();
+        using var insert = Connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = "INSERT INTO alert_notes (alert_id, at_us, status, note) VALUES ($id, $at, $status, $note);";
         insert.Parameters.AddWithValue("$id", id);
@@ -233,7 +236,38 @@ public sealed class AlertStore : IDisposable
 
     public long Count() => (long)(Scalar("SELECT count(*) FROM alerts;") ?? 0L);
 
-    public void Dispose() => _connection.Dispose();
+    /// <summary>
+    /// Closes the file after a write failed, so that nothing of the monitor holds the file system open for writing:
+    /// it can then be repaired under a running monitor (a file system the kernel turned read-only after an error
+    /// needs unmounting and mounting again). The next call opens the file again.
+    /// </summary>
+    public void Release()
+    {
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    /// <summary>
+    /// Why the store cannot be written, in words, beyond SQLite's own message ("disk I/O error" is all SQLite says
+    /// when the file system is read-only): what the system says when a file is created beside the store.
+    /// </summary>
+    public string? WhyNotWritable()
+    {
+        try
+        {
+            var probe = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", $".{System.IO.Path.GetFileName(Path)}.probe");
+            using var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            file.WriteByte(0);
+            file.Flush(flushToDisk: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
+    }
+
+    public void Dispose() => Release();
 
     private static AlertRecord Read(SqliteDataReader r)
     {
@@ -256,7 +290,7 @@ public sealed class AlertStore : IDisposable
 
     private object? Scalar(string sql)
     {
-        using var command = _connection.CreateCommand();
+        using var command = Connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
     }

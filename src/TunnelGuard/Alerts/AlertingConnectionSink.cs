@@ -37,6 +37,9 @@ public sealed class AlertingConnectionSink : IConnectionSink
     /// <summary>At most this many alerts wait for a failing store; beyond that the oldest are dropped and counted.</summary>
     public const int MaxUnstored = 100_000;
 
+    // SQLITE_FULL: the disk is full.
+    private const int SqliteFull = 13;
+
     private Channel<Action>? _background;
     private Task? _worker;
     private long _backgroundDropped;
@@ -293,10 +296,20 @@ public sealed class AlertingConnectionSink : IConnectionSink
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
             Interlocked.Increment(ref _storeFailures);
+
+            // Any error but a full disk lets go of the file until the next try: a file system that the kernel turned
+            // read-only can only be fixed by unmounting it. A full disk keeps it: closing would checkpoint the
+            // write-ahead log, free its space, and the outage would flap.
+            if (ex is not Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteFull })
+            {
+                _store!.Release();
+            }
+
             if (!_storeFailing)
             {
                 _storeFailing = true;
-                StoreProblem?.Invoke(true, $"alert store {_store!.Path} fails: {ex.Message} (alerts wait in memory and are written as soon as it takes them)");
+                var why = _store!.WhyNotWritable() is { } reason ? $"; {reason}" : string.Empty;
+                StoreProblem?.Invoke(true, $"alert store {_store.Path} fails: {ex.Message}{why} (alerts wait in memory and are written as soon as it takes them)");
             }
 
             return false;

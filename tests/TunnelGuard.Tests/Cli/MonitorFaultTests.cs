@@ -97,8 +97,7 @@ public sealed partial class MonitorFaultTests
     {
         using var host = new NetnsSshd(port: 2022);
         using var dir = new TempDirectory();
-        var policy = dir.File("policy.yaml");
-        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", "suppress: 0", StringComparison.Ordinal));
+        var policy = AlertOnEverySsh(dir);
         var disk = Directory.CreateDirectory(dir.File("disk")).FullName;
         ProcessRunner.Run("mount", "-t", "tmpfs", "-o", "size=4m", "tunnelguard-test", disk);
         try
@@ -123,18 +122,16 @@ public sealed partial class MonitorFaultTests
                 host.Ssh($"echo while full {i}");
             }
 
+            // One alert per verdict change at least (how many changes a connection goes through depends on timing).
             log.WaitFor("fails:", 30);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (output.Count("\"event_type\":\"alert\"") < 4 && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-
-            Assert.Equal(4, output.Count("\"event_type\":\"alert\""));
+            WaitForCount(output, "\"event_type\":\"alert\"", 4);
+            Assert.True(output.Count("\"event_type\":\"alert\"") >= 4, log.Text);
             Assert.True(Metric(host, "tunnelguard_alerts_unstored") >= 1, log.Text);
             Assert.True(Metric(host, "tunnelguard_alert_store_failures_total") >= 1);
+            // Logged once per outage: on a full disk SQLite now and then gets a write through (the write-ahead log reuses
+            // its own space after a checkpoint), which is logged as the store working again until the next failure.
             Thread.Sleep(2_000);
-            Assert.Equal(1, log.Count("fails:"));
+            Assert.True(log.Count("fails:") <= log.Count("works again") + 1, log.Text);
 
             File.Delete(Path.Combine(disk, "filler"));
             File.Delete(Path.Combine(disk, "filler2"));
@@ -146,7 +143,7 @@ public sealed partial class MonitorFaultTests
             Assert.Equal(0, monitor.ExitCode);
 
             var stored = CliRun.Of("alerts", "list", "--db", Path.Combine(disk, "alerts.db"), "--format", "jsonl");
-            Assert.Equal(output.Count("\"event_type\":\"alert\""), stored.OutLines.Length);
+            Assert.Equal(AlertIds(output).Count, stored.OutLines.Length);
         }
         finally
         {
@@ -202,8 +199,7 @@ public sealed partial class MonitorFaultTests
     {
         using var host = new NetnsSshd(port: 2022);
         using var dir = new TempDirectory();
-        var policy = dir.File("policy.yaml");
-        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", "suppress: 0", StringComparison.Ordinal));
+        var policy = AlertOnEverySsh(dir);
         var monitor = host.StartInNamespace(
             "dotnet", Cli, "monitor", "-i", "lo", "--format", "jsonl", "--duration", "120", "--metrics", "127.0.0.1:9464",
             "--rules", policy, "--db", dir.File("store.db"), "--syslog", "tcp://127.0.0.1:5514");
@@ -234,6 +230,14 @@ public sealed partial class MonitorFaultTests
         ProcessRunner.Interrupt(monitor);
         Assert.True(monitor.WaitForExit(30_000));
         Assert.Equal(0, monitor.ExitCode);
+    }
+
+    /// <summary>A policy file that alerts on every SSH connection, at every verdict change, and blocks nothing.</summary>
+    private static string AlertOnEverySsh(TempDirectory dir)
+    {
+        var policy = dir.File("policy.yaml");
+        File.WriteAllText(policy, BlockEverySsh.Replace("block: { target: client, duration: 5m }", "suppress: 0", StringComparison.Ordinal));
+        return policy;
     }
 
     private static double Metric(NetnsSshd host, string name)
