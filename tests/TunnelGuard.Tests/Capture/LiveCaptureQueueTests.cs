@@ -47,7 +47,7 @@ public sealed class LiveCaptureQueueTests
     }
 
     /// <summary>
-    /// A burst far larger than a 1 MiB ring (about 15 slots of 64 KiB on lo) overflows it: the kernel's drops must show
+    /// A burst far larger than a 1 MiB ring (about 700 frames of 1.4 KB) overflows it: the kernel's drops must show
     /// in the statistics (SharpPcap's own statistics read ps_ifdrop in their place and said 0), and every frame libpcap
     /// handed over must reach the reader.
     /// </summary>
@@ -65,7 +65,7 @@ public sealed class LiveCaptureQueueTests
 
         var reading = ReadOursAsync(capture, port);
         using var sender = new UdpClient();
-        var datagram = new byte[64];
+        var datagram = new byte[1400];
         var sent = 0;
         for (var burst = 0; burst < 50 && capture.Statistics().KernelDropped == 0; burst++)
         {
