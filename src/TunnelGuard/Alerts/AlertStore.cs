@@ -31,7 +31,9 @@ public sealed class AlertStore : IDisposable
 
     public string Path { get; }
 
-    private SqliteConnection Connection => _connection ??= DurableSqlite.Open(Path, out _, CreateSchema);
+    // Opened again only if the file is there: while its file system is unmounted, a new empty store in the bare mount
+    // point would take the alerts and then be hidden under the file system when it is mounted again.
+    private SqliteConnection Connection => _connection ??= DurableSqlite.Open(Path, out _, CreateSchema, create: false);
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static AlertStore Open(string path)

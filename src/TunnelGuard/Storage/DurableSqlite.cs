@@ -12,8 +12,11 @@ public static class DurableSqlite
 {
     private const int BusyTimeoutMs = 5000;
 
-    /// <summary>The open connection and the full path; runs <paramref name="schema"/> before returning.</summary>
-    public static SqliteConnection Open(string path, out string fullPath, Action<SqliteConnection> schema)
+    /// <summary>
+    /// The open connection and the full path; runs <paramref name="schema"/> before returning. With
+    /// <paramref name="create"/> false a missing file is an error, not a new empty store.
+    /// </summary>
+    public static SqliteConnection Open(string path, out string fullPath, Action<SqliteConnection> schema, bool create = true)
     {
         fullPath = Path.GetFullPath(path);
         if (Path.GetDirectoryName(fullPath) is { } dir)
@@ -21,7 +24,7 @@ public static class DurableSqlite
             Directory.CreateDirectory(dir);
         }
 
-        var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite, Pooling = false };
         var connection = new SqliteConnection(builder.ToString());
         try
         {

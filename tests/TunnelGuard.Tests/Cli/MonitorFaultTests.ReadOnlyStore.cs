@@ -62,7 +62,11 @@ public sealed partial class MonitorFaultTests
         Assert.Equal(1, log.Count("fails:"));
 
         // Writable again: unmounted (possible only because the store let go of its files), checked, mounted again.
+        // The store retries (once a second) while the file system is away: it must not make a new store in the bare
+        // mount point, which the host's namespace sees, and which the file system would hide when mounted again.
         Unmount([.. inMonitor, "umount", disk]);
+        Thread.Sleep(2_500);
+        Assert.False(File.Exists(db), "a new store was made in the bare mount point");
         ProcessRunner.TryRun("e2fsck", "-f", "-y", image);
         ProcessRunner.Run("nsenter", [.. inMonitor, "mount", "-o", "loop,errors=remount-ro", image, disk]);
         log.WaitFor("works again", 20);
