@@ -18,7 +18,7 @@ public sealed class ShapeRecorder
     /// <summary>Events kept per connection: minutes of interactive use, or the first seconds of a bulk transfer.</summary>
     public const int MaxEvents = 16_384;
 
-    private const int InitialEvents = 256;
+    private const int InitialEvents = 32;
 
     private long[] _times = [];
     private int[] _sizes = [];
