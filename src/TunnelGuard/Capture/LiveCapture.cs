@@ -111,12 +111,14 @@ public sealed class LiveCapture : IDisposable
         {
             try
             {
-                var stats = device.Statistics;
-                received += stats.ReceivedPackets;
-                kernel += stats.DroppedPackets;
-                iface += stats.InterfaceDroppedPackets;
+                if (LibPcapStatistics.TryRead(device, out var deviceReceived, out var deviceKernel, out var deviceInterface))
+                {
+                    received += deviceReceived;
+                    kernel += deviceKernel;
+                    iface += deviceInterface;
+                }
             }
-            catch (PcapException)
+            catch (Exception ex) when (ex is PcapException or ObjectDisposedException)
             {
                 // A device that went away has no statistics; its last counts are lost, not the capture.
             }
