@@ -194,7 +194,7 @@ public sealed class LiveCapture : IDisposable
         }
     }
 
-    /// <summary>Opens a device the way capture needs it: promiscuous, immediate, snaplen, buffer, filter, non-blocking.</summary>
+    /// <summary>Opens a device the way capture needs it: promiscuous, immediate (or blocks), snaplen, buffer, filter, non-blocking.</summary>
     private static void Activate(LibPcapLiveDevice device, LiveCaptureOptions options)
     {
         var name = device.Name;
@@ -203,9 +203,9 @@ public sealed class LiveCapture : IDisposable
             device.Open(new DeviceConfiguration
             {
                 Mode = DeviceModes.Promiscuous,
-                Immediate = true,
+                Immediate = options.BlockTimeoutMilliseconds == 0,
                 Snaplen = options.Snaplen,
-                ReadTimeout = 100,
+                ReadTimeout = options.BlockTimeoutMilliseconds == 0 ? 100 : options.BlockTimeoutMilliseconds,
                 BufferSize = options.KernelBufferBytes,
             });
         }

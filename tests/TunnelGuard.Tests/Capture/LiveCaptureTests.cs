@@ -37,6 +37,25 @@ public sealed class LiveCaptureTests
     }
 
     [Fact]
+    public void Monitor_WithTpacketV3Blocks_ReportsTheLiveSshConnection()
+    {
+        using var server = new NetnsSshd(port: 2022);
+        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--block-timeout", "10", "--format", "jsonl", "--duration", "120", "--metrics", "off");
+        ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
+
+        server.Ssh("echo blocks");
+        ProcessRunner.Interrupt(monitor);
+        var stdout = monitor.StandardOutput.ReadToEnd();
+        Assert.True(monitor.WaitForExit(30_000), "monitor did not stop after SIGINT");
+
+        Assert.Equal(0, monitor.ExitCode);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using var doc = JsonDocument.Parse(line);
+        Assert.Equal(2022, doc.RootElement.GetProperty("dest_port").GetInt32());
+        Assert.Matches("^[0-9a-f]{32}$", doc.RootElement.GetProperty("ssh").GetProperty("client").GetProperty("hassh").GetString());
+    }
+
+    [Fact]
     public void Monitor_ServesPrometheusMetrics_CountingSshConnectionsByVerdict()
     {
         using var server = new NetnsSshd(port: 2022);
