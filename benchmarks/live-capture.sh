@@ -19,9 +19,9 @@
 # how busy each CPU was while it sent (from /proc/stat: all tasks, other sessions' too).
 #
 # Senders. netsniff-ng (default) replays the file through a PACKET_TX_RING: the ring is filled in user space and
-# flushed with one sendto() every -k microseconds, about 40 % less CPU per packet than tcpreplay's sendto() per frame.
+# flushed with one sendto() every -k microseconds: less than half of tcpreplay's CPU per frame (one sendto() each).
 # It has no packet-rate option: for RATE it gets a ring of RATE/1000 frames flushed every 1 ms (-k 1000), a ceiling
-# rather than a pace (it reached about half of it when measured); "max" is a 4 MiB ring. tcpreplay paces exactly
+# rather than a pace (it reached a quarter to a half of it when measured); "max" is a 4 MiB ring. tcpreplay paces exactly
 # (--pps) and sends the warm-up in either case.
 # Pinning (PIN=1, the default on 2 or more cores): the sender runs on CPU 0 and the monitor on CPU 1 (taskset). On a
 # veth the receiving side's kernel work (the veth's softirq, the capture's BPF filter and its copy into libpcap's
@@ -289,5 +289,5 @@ if [ "$highest_ok" -gt 0 ]; then
   echo "== highest drop-free rate asked: $highest_ok packets/s (in every run the monitor analysed every frame that reached it);" \
     "$sender sent $(awk -v rate="$highest_ok" '$1 == rate { print $3 }' <<<"$summary") packets/s (median)"
 else
-  echo "== no rate was drop-free in every run"
+  echo "== no paced rate (other than max) was drop-free in every run"
 fi
