@@ -118,9 +118,10 @@ public sealed class LiveCapture : IDisposable
                     iface += deviceInterface;
                 }
             }
-            catch (Exception ex) when (ex is PcapException or ObjectDisposedException)
+            catch (Exception ex) when (ex is PcapException or ObjectDisposedException or DllNotFoundException or EntryPointNotFoundException)
             {
-                // A device that went away has no statistics; its last counts are lost, not the capture.
+                // A device that went away has no statistics; its last counts are lost, not the capture. (No libpcap
+                // under a name LibPcapStatistics knows: SharpPcap found one, so capture goes on without counts.)
             }
         }
 
