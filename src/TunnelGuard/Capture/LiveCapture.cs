@@ -111,14 +111,17 @@ public sealed class LiveCapture : IDisposable
         {
             try
             {
-                var stats = device.Statistics;
-                received += stats.ReceivedPackets;
-                kernel += stats.DroppedPackets;
-                iface += stats.InterfaceDroppedPackets;
+                if (LibPcapStatistics.TryRead(device, out var deviceReceived, out var deviceKernel, out var deviceInterface))
+                {
+                    received += deviceReceived;
+                    kernel += deviceKernel;
+                    iface += deviceInterface;
+                }
             }
-            catch (PcapException)
+            catch (Exception ex) when (ex is PcapException or ObjectDisposedException or DllNotFoundException or EntryPointNotFoundException)
             {
-                // A device that went away has no statistics; its last counts are lost, not the capture.
+                // A device that went away has no statistics; its last counts are lost, not the capture. (No libpcap
+                // under a name LibPcapStatistics knows: SharpPcap found one, so capture goes on without counts.)
             }
         }
 
@@ -192,7 +195,7 @@ public sealed class LiveCapture : IDisposable
         }
     }
 
-    /// <summary>Opens a device the way capture needs it: promiscuous, immediate, snaplen, buffer, filter, non-blocking.</summary>
+    /// <summary>Opens a device the way capture needs it: promiscuous, immediate (or blocks), snaplen, buffer, filter, non-blocking.</summary>
     private static void Activate(LibPcapLiveDevice device, LiveCaptureOptions options)
     {
         var name = device.Name;
@@ -201,9 +204,9 @@ public sealed class LiveCapture : IDisposable
             device.Open(new DeviceConfiguration
             {
                 Mode = DeviceModes.Promiscuous,
-                Immediate = true,
+                Immediate = options.BlockTimeoutMilliseconds == 0,
                 Snaplen = options.Snaplen,
-                ReadTimeout = 100,
+                ReadTimeout = options.BlockTimeoutMilliseconds == 0 ? 100 : options.BlockTimeoutMilliseconds,
                 BufferSize = options.KernelBufferBytes,
             });
         }
