@@ -8,6 +8,9 @@ public static class ShapeFeatureExtractor
 {
     private const long EchoWindow = 20_000;
     private const long LateEchoWindow = 300_000;
+    // No packet either way for this long, bare ACKs included, before a request or a server-opened exchange. Counting
+    // ACKs matters: a segment Nagle held until the peer's 40 ms delayed ACK comes 40-50 ms after the data before it,
+    // just short of this, and a few milliseconds of capture jitter pushed such replies of an exec over it (issue 4).
     private const long Silence = 50_000;
     private const long IdleGap = 5_000_000;
     private const int LargeSegment = 1000;
@@ -28,6 +31,7 @@ public static class ShapeFeatureExtractor
         var times = recorder.Times;
         var sizes = recorder.Sizes;
         var dirs = recorder.Directions;
+        var quiet = recorder.Quiet;
         var n = 0;
         while (n < times.Length && times[n] <= untilMicros)
         {
@@ -107,7 +111,7 @@ public static class ShapeFeatureExtractor
                 afterAuthS[seenS++] = size - key;
             }
 
-            if (gapBefore >= Silence && size > key && size < LargeSegment)
+            if (quiet[i] >= Silence && size > key && size < LargeSegment)
             {
                 if (c2s)
                 {
