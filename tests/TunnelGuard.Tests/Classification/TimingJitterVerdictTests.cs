@@ -34,6 +34,20 @@ public sealed class TimingJitterVerdictTests
     }
 
     /// <summary>
+    /// The same two exec connections as `tcpdump` saw them at the far end of a live run (tcpreplay of the corpus with
+    /// 10⁶ SYNs into a veth, 2026-12-06): main's build called both forward-remote.
+    /// </summary>
+    [Theory]
+    [InlineData("live-dropbear-exec-aes128ctr-hmac-dropbear-s1.pcap")]
+    [InlineData("live-plink-exec-aes256ctr-hmacsha2256-plink-s1.pcap")]
+    public void ExecCapturedAtTheFarEndOfALiveReplay_IsExec(string file)
+    {
+        var report = Replayer.Run(RepoPaths.Pcap(file), allFlows: false, classifier: Shipped).Single();
+
+        Assert.Equal(Labels.Exec, report.Verdict.Label);
+    }
+
+    /// <summary>
     /// In these exec captures the server's reply waits in Nagle's algorithm for the client's delayed ACK: it comes 35 µs
     /// after that ACK but 43-49 ms after the data before it, just short of the 50 ms silence that marks a channel opened
     /// by the server (-R). A few milliseconds more made it one, and a second such "open" made the heuristics call -R.
