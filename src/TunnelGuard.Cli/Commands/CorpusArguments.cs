@@ -6,7 +6,7 @@ namespace TunnelGuard.Cli.Commands;
 /// <summary>Replays the corpora named by --corpus, turning unreadable ones into one-line errors.</summary>
 internal static class CorpusArguments
 {
-    public static List<CorpusReplay.LabelledConnection> Replay(IEnumerable<string> directories, CliConsole console, out bool failed)
+    public static List<CorpusReplay.LabelledConnection> Replay(IEnumerable<string> directories, CliConsole console, out bool failed, int? jitterSeed = null)
     {
         failed = false;
         var all = new List<CorpusReplay.LabelledConnection>();
@@ -14,7 +14,7 @@ internal static class CorpusArguments
         {
             try
             {
-                all.AddRange(CorpusReplay.Run(directory));
+                all.AddRange(CorpusReplay.Run(directory, jitterSeed: jitterSeed));
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or CaptureFileException or UnauthorizedAccessException)
             {

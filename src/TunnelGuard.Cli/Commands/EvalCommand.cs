@@ -26,7 +26,11 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "training seed", DefaultValueFactory = _ => ShapeModel.DefaultSeed };
         var folds = new Option<int>("--folds") { Description = "folds of the cross-validation, split by capture file", DefaultValueFactory = _ => 5 };
         var misses = new Option<bool>("--misses") { Description = "list every connection judged wrong" };
-        var command = new Command("eval", "Evaluate the classifier on labelled captures.") { corpus, model, heuristics, train, leaveOut, seed, folds, misses };
+        var jitter = new Option<int?>("--jitter")
+        {
+            Description = "SEED: judge the --corpus captures with their packet times moved as sending them again live moves them (every gap a few µs to 10 ms longer, seeded)",
+        };
+        var command = new Command("eval", "Evaluate the classifier on labelled captures.") { corpus, model, heuristics, train, leaveOut, seed, folds, misses, jitter };
         command.SetAction(parse =>
         {
             CaptureSplit? split = null;
@@ -48,7 +52,7 @@ internal static class EvalCommand
                 return ExitCodes.Usage;
             }
 
-            var connections = CorpusArguments.Replay(parse.GetValue(corpus) ?? [], console, out var failed);
+            var connections = CorpusArguments.Replay(parse.GetValue(corpus) ?? [], console, out var failed, parse.GetValue(jitter));
             var training = connections;
             if (trainDirs.Length > 0)
             {

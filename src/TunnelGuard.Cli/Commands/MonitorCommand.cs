@@ -15,6 +15,11 @@ internal static class MonitorCommand
         var interfaces = new Option<string[]>("--interface", "-i") { Description = "interface to capture on (repeat for several; 'any' for all)" };
         var config = new Option<string?>("--config") { HelpName = "FILE", Description = $"settings file (default: {MonitorConfiguration.SystemFile} if it exists)" };
         var filter = new Option<string?>("--filter") { Description = "kernel BPF filter (default: 'tcp or vlan')" };
+        var blockTimeout = new Option<int?>("--block-timeout")
+        {
+            HelpName = "MS",
+            Description = "0: libpcap immediate mode, each frame as it arrives (default); 1-1000: TPACKET_V3 blocks, handed over within MS ms (less CPU per packet at high rates)",
+        };
         var format = new Option<string?>("--format", "-f") { Description = "table or jsonl (default: table on a terminal, jsonl otherwise)" };
         format.AcceptOnlyFromAmong("table", "jsonl");
         var output = new Option<string?>("--output", "-o") { Description = "append reports to FILE instead of standard output" };
@@ -42,7 +47,7 @@ internal static class MonitorCommand
         var ignore = new Option<string[]>("--ignore") { HelpName = "CIDR", Description = "never block addresses in this network (repeat; loopback and own addresses always)" };
         var command = new Command("monitor", "Capture live from interfaces, report each SSH connection, raise alerts and enforce blocks.")
         {
-            interfaces, config, filter, format, output, allFlows, duration, model, heuristics, metrics, rules, db, syslog, maxFlows, enforce, dryRun, firewall, ignore,
+            interfaces, config, filter, blockTimeout, format, output, allFlows, duration, model, heuristics, metrics, rules, db, syslog, maxFlows, enforce, dryRun, firewall, ignore,
         };
         command.SetAction(parse => new MonitorRunner(console).Run(parse.GetValue(config), settings =>
         {
@@ -52,6 +57,7 @@ internal static class MonitorCommand
             }
 
             settings.Filter = parse.GetValue(filter) ?? settings.Filter;
+            settings.CaptureBlockTimeoutMilliseconds = parse.GetValue(blockTimeout) ?? settings.CaptureBlockTimeoutMilliseconds;
             settings.Format = parse.GetValue(format) ?? settings.Format;
             settings.Output = parse.GetValue(output) ?? settings.Output;
             settings.AllFlows |= parse.GetValue(allFlows);

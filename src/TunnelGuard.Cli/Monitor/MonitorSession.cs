@@ -245,7 +245,12 @@ internal sealed class MonitorSession : IAsyncDisposable
             _metrics.Observe(_enforcer);
         }
 
-        _capture = LiveCapture.Start(new LiveCaptureOptions { Interfaces = settings.Interfaces, Filter = settings.Filter });
+        _capture = LiveCapture.Start(new LiveCaptureOptions
+        {
+            Interfaces = settings.Interfaces,
+            Filter = settings.Filter,
+            BlockTimeoutMilliseconds = settings.CaptureBlockTimeoutMilliseconds,
+        });
         _capture.InterfaceLost = (name, reason) =>
             _log.LogError("capture on {Interface} stopped: {Reason}; trying to open it again every second", name, reason);
         _capture.InterfaceRestored = name => _log.LogWarning("capturing on {Interface} again", name);

@@ -62,6 +62,10 @@ internal sealed class MonitorSettings
     /// <summary>Ignore list, block rate cap and escalation.</summary>
     public EnforcementOptions Enforcement { get; set; } = new();
 
+    /// <summary>0: immediate mode (each frame as it arrives); 1 to 1000: libpcap's TPACKET_V3 blocks, handed over at most
+    /// this many milliseconds after their first frame (see <see cref="LiveCaptureOptions.BlockTimeoutMilliseconds"/>).</summary>
+    public int CaptureBlockTimeoutMilliseconds { get; set; }
+
     /// <summary>Flow table bounds.</summary>
     public FlowTableOptions FlowTable { get; set; } = new();
 
@@ -112,6 +116,11 @@ internal sealed class MonitorSettings
         if (Syslog is not null && Rules is null)
         {
             errors.Add("--syslog needs --rules DIR (alerts come from the policy)");
+        }
+
+        if (CaptureBlockTimeoutMilliseconds is < 0 or > 1000)
+        {
+            errors.Add($"--block-timeout {CaptureBlockTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode, the default) or 1 to 1000 milliseconds");
         }
 
         if (string.IsNullOrWhiteSpace(Database))

@@ -31,9 +31,6 @@ public sealed class LiveCapture : IDisposable
     private static readonly int CaptureLengthOffset = 2 * IntPtr.Size;
     private static readonly int WireLengthOffset = (2 * IntPtr.Size) + 4;
 
-    /// <summary>How long the kernel holds a partly filled ring block before handing it over (TPACKET_V3's block timeout).</summary>
-    private const int BlockTimeoutMilliseconds = 10;
-
     /// <summary>How often a capture thread whose interface went away tries to open it again.</summary>
     private static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(1);
 
@@ -116,14 +113,20 @@ public sealed class LiveCapture : IDisposable
             // would race on that sum.
             foreach (var device in _devices)
             {
-                if (PcapStats.Read(device) is { } stats)
+                try
                 {
-                    received += stats.Received;
-                    kernel += stats.KernelDropped;
-                    iface += stats.InterfaceDropped;
+                    if (LibPcapStatistics.TryRead(device, out var deviceReceived, out var deviceKernel, out var deviceInterface))
+                    {
+                        received += deviceReceived;
+                        kernel += deviceKernel;
+                        iface += deviceInterface;
+                    }
                 }
-
-                // Else the device went away: its last counts are lost, not the capture.
+                catch (Exception ex) when (ex is PcapException or ObjectDisposedException or DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A device that went away has no statistics; its last counts are lost, not the capture. (No libpcap
+                    // under a name LibPcapStatistics knows: SharpPcap found one, so capture goes on without counts.)
+                }
             }
         }
 
@@ -201,23 +204,21 @@ public sealed class LiveCapture : IDisposable
         }
     }
 
-    /// <summary>Opens a device the way capture needs it: promiscuous, packed ring, snaplen, buffer, filter, non-blocking.</summary>
+    /// <summary>Opens a device the way capture needs it: promiscuous, immediate (or blocks), snaplen, buffer, filter, non-blocking.</summary>
     private static void Activate(LibPcapLiveDevice device, LiveCaptureOptions options)
     {
         var name = device.Name;
         try
         {
-            // Not immediate mode: there libpcap uses TPACKET_V2, a ring of fixed slots each as large as the biggest
-            // frame the interface can carry (64 KiB with offloads on), so 64 MiB hold only about 1,000 frames and a
-            // capture thread held up for ~10 ms at 100 kpps loses frames. Without it, TPACKET_V3 packs frames by their
-            // size into blocks (64 MiB hold hundreds of thousands of small frames) and hands a block over when it is
-            // full or after ReadTimeout ms: frames wait at most ~10 ms more.
+            // Immediate mode makes libpcap use TPACKET_V2, a ring of fixed slots each as large as the biggest frame the
+            // interface can carry (64 KiB with offloads on): 64 MiB hold only about 1,000 frames, and a capture thread
+            // held up for ~10 ms at 100 kpps loses frames. A block timeout (TPACKET_V3) packs frames by their size.
             device.Open(new DeviceConfiguration
             {
                 Mode = DeviceModes.Promiscuous,
-                Immediate = false,
+                Immediate = options.BlockTimeoutMilliseconds == 0,
                 Snaplen = options.Snaplen,
-                ReadTimeout = BlockTimeoutMilliseconds,
+                ReadTimeout = options.BlockTimeoutMilliseconds == 0 ? 100 : options.BlockTimeoutMilliseconds,
                 BufferSize = options.KernelBufferBytes,
             });
         }

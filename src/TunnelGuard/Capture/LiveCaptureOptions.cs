@@ -25,6 +25,15 @@ public sealed class LiveCaptureOptions
     [Range(1024, 16_777_216)]
     public int QueueCapacity { get; set; } = 262_144;
 
+    /// <summary>
+    /// 0 (the default): immediate mode, where libpcap hands over each frame as it arrives (TPACKET_V2, a ring of
+    /// fixed-size slots). 1 to 1000: immediate mode off, so libpcap uses TPACKET_V3, which packs frames by their real
+    /// size into blocks and hands over a block when it is full or this many milliseconds after its first frame: fewer
+    /// wake-ups and less kernel work per frame, at the price of up to this much delay.
+    /// </summary>
+    [Range(0, 1000)]
+    public int BlockTimeoutMilliseconds { get; set; }
+
     /// <summary>libpcap's kernel ring buffer.</summary>
     [Range(1 << 20, 1 << 30)]
     public int KernelBufferBytes { get; set; } = 64 << 20;

@@ -3,8 +3,8 @@ namespace TunnelGuard.Classification;
 /// <summary>Running counts of one direction's encrypted segments while features are extracted.</summary>
 internal struct DirectionTally
 {
-    private const long ChaffPeriod = 20_000;
-    private const long ChaffTolerance = 3_000;
+    public const long ChaffPeriod = 20_000;
+    public const long ChaffTolerance = 3_000;
 
     private long _lastTime;
     private int _lastSize;

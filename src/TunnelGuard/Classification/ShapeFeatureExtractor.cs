@@ -8,6 +8,9 @@ public static class ShapeFeatureExtractor
 {
     private const long EchoWindow = 20_000;
     private const long LateEchoWindow = 300_000;
+    // No packet either way for this long, bare ACKs included, before a request or a server-opened exchange. Counting
+    // ACKs matters: a segment Nagle held until the peer's 40 ms delayed ACK comes 40-50 ms after the data before it,
+    // just short of this, and a few milliseconds of capture jitter pushed such replies of an exec over it (issue 4).
     private const long Silence = 50_000;
     private const long IdleGap = 5_000_000;
     private const int LargeSegment = 1000;
@@ -28,6 +31,7 @@ public static class ShapeFeatureExtractor
         var times = recorder.Times;
         var sizes = recorder.Sizes;
         var dirs = recorder.Directions;
+        var quiet = recorder.Quiet;
         var n = 0;
         while (n < times.Length && times[n] <= untilMicros)
         {
@@ -82,7 +86,11 @@ public static class ShapeFeatureExtractor
             if (size == key && !bulkContext && !chaff)
             {
                 side.Keys++;
-                var echo = EchoDelay(times, sizes, dirs, n, i, key);
+
+                // OpenSSH's chaff leaves the client every 20 ms and the server answers each tick at once, so the next
+                // tick follows the answer by just under 20 ms, the echo window itself: a client packet on its own 20 ms
+                // grid is the clock, not an echo of something typed on the server side.
+                var echo = EchoDelay(times, sizes, dirs, n, i, key, skipChaff: !c2s);
                 if (echo >= 0 && echo <= EchoWindow)
                 {
                     side.Echoes++;
@@ -107,7 +115,7 @@ public static class ShapeFeatureExtractor
                 afterAuthS[seenS++] = size - key;
             }
 
-            if (gapBefore >= Silence && size > key && size < LargeSegment)
+            if (quiet[i] >= Silence && size > key && size < LargeSegment)
             {
                 if (c2s)
                 {
@@ -171,18 +179,35 @@ public static class ShapeFeatureExtractor
         };
     }
 
-    /// <summary>Delay until the other side's next packet if it has the keystroke's size; -1 when it does not.</summary>
-    private static long EchoDelay(ReadOnlySpan<long> times, ReadOnlySpan<int> sizes, ReadOnlySpan<byte> dirs, int n, int i, int key)
+    /// <summary>
+    /// Delay until the other side's next packet if it has the keystroke's size; -1 when it does not, or, with
+    /// <paramref name="skipChaff"/>, when that packet sits on its side's 20 ms chaff grid.
+    /// </summary>
+    private static long EchoDelay(ReadOnlySpan<long> times, ReadOnlySpan<int> sizes, ReadOnlySpan<byte> dirs, int n, int i, int key, bool skipChaff = false)
     {
         for (var j = i + 1; j < n && times[j] - times[i] <= LateEchoWindow; j++)
         {
             if (dirs[j] != dirs[i])
             {
-                return sizes[j] == key ? times[j] - times[i] : -1;
+                return sizes[j] != key || (skipChaff && OnChaffGrid(times, sizes, dirs, j)) ? -1 : times[j] - times[i];
             }
         }
 
         return -1;
+    }
+
+    /// <summary>Whether event j has the size of its side's previous packet and comes one chaff period after it.</summary>
+    private static bool OnChaffGrid(ReadOnlySpan<long> times, ReadOnlySpan<int> sizes, ReadOnlySpan<byte> dirs, int j)
+    {
+        for (var k = j - 1; k >= 0 && times[j] - times[k] <= DirectionTally.ChaffPeriod + DirectionTally.ChaffTolerance; k--)
+        {
+            if (dirs[k] == dirs[j])
+            {
+                return sizes[k] == sizes[j] && Math.Abs(times[j] - times[k] - DirectionTally.ChaffPeriod) <= DirectionTally.ChaffTolerance;
+            }
+        }
+
+        return false;
     }
 
     private static (long C2S, long S2C) Bursts(ReadOnlySpan<long> times, ReadOnlySpan<int> sizes, ReadOnlySpan<byte> dirs, int n, int clientDirection)

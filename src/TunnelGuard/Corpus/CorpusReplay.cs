@@ -16,17 +16,22 @@ public static class CorpusReplay
         public string Group => Path.Combine(CorpusDirectory, Capture.File);
     }
 
-    /// <summary>Reads DIR/manifest.json and replays its captures with <paramref name="classifier"/>.</summary>
-    public static List<LabelledConnection> Run(string directory, IShapeClassifier? classifier = null, Action<string>? progress = null)
+    /// <summary>
+    /// Reads DIR/manifest.json and replays its captures with <paramref name="classifier"/>; with
+    /// <paramref name="jitterSeed"/>, each capture's packet times are first moved as a live replay moves them
+    /// (<see cref="TimingJitter"/>, seeded by <paramref name="jitterSeed"/> and the capture's place in the manifest).
+    /// </summary>
+    public static List<LabelledConnection> Run(string directory, IShapeClassifier? classifier = null, Action<string>? progress = null, int? jitterSeed = null)
     {
         var manifestPath = Path.Combine(directory, "manifest.json");
         var manifest = CorpusManifest.Load(manifestPath);
         var result = new List<LabelledConnection>();
-        foreach (var capture in manifest.Captures)
+        for (var i = 0; i < manifest.Captures.Count; i++)
         {
+            var capture = manifest.Captures[i];
             progress?.Invoke(capture.File);
             var path = Path.Combine(directory, capture.File);
-            var reports = Replay(path, classifier);
+            var reports = Replay(path, classifier, jitterSeed is { } seed ? new TimingJitter(unchecked((seed * 7919) + i)) : null);
             foreach (var expected in capture.Connections.Where(c => c.IsSsh && c.Primary is not null))
             {
                 var report = reports.FirstOrDefault(r => r.Client.ToString() == expected.Client && r.Server.ToString() == expected.Server);
@@ -40,7 +45,7 @@ public static class CorpusReplay
         return result;
     }
 
-    private static List<ConnectionReport> Replay(string path, IShapeClassifier? classifier)
+    private static List<ConnectionReport> Replay(string path, IShapeClassifier? classifier, TimingJitter? jitter)
     {
         var sink = new Collector();
         var pipeline = new PacketPipeline(new FlowTableOptions(), sink, reportAllFlows: false, Path.GetFileName(path), classifier);
@@ -48,7 +53,7 @@ public static class CorpusReplay
         {
             while (reader.TryRead(out var packet))
             {
-                pipeline.Process(packet);
+                pipeline.Process(jitter is null ? packet : new RawPacket(packet.LinkType, jitter.Next(packet.TimestampMicros), packet.Data, packet.OriginalLength));
             }
         }
 

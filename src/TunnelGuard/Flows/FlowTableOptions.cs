@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace TunnelGuard.Flows;
 
@@ -24,14 +25,23 @@ public sealed class FlowTableOptions
     /// <summary>How long a flow stays after FIN both ways or RST, to absorb the last ACKs and retransmissions.</summary>
     public TimeSpan ClosedLinger { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Smallest <see cref="StreamPrefixBytes"/> accepted.</summary>
+    public const int MinStreamPrefixBytes = 1024;
+
+    /// <summary>Largest <see cref="StreamPrefixBytes"/> accepted.</summary>
+    public const int MaxStreamPrefixBytes = 1024 * 1024;
+
     /// <summary>Bytes of each direction's stream kept in order for the SSH handshake.</summary>
-    [Range(1024, 1024 * 1024)]
+    [Range(MinStreamPrefixBytes, MaxStreamPrefixBytes)]
     public int StreamPrefixBytes { get; set; } = 64 * 1024;
 
     /// <summary>Throws with a message naming the bad setting.</summary>
     public void Validate()
     {
-        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        // The [Range] checks by hand, with the message DataAnnotations' Validator gives: its reflection over the type
+        // (property descriptors, attribute store, invoke stubs) was most of a small replay's start-up after the runtime's.
+        CheckRange(MaxFlows, MinMaxFlows, MaxMaxFlows, nameof(MaxFlows));
+        CheckRange(StreamPrefixBytes, MinStreamPrefixBytes, MaxStreamPrefixBytes, nameof(StreamPrefixBytes));
         if (IdleTimeout <= TimeSpan.Zero)
         {
             throw new ValidationException($"{nameof(IdleTimeout)} must be positive, not {IdleTimeout}.");
@@ -45,6 +55,14 @@ public sealed class FlowTableOptions
         if (ClosedLinger < TimeSpan.Zero || ClosedLinger > IdleTimeout)
         {
             throw new ValidationException($"{nameof(ClosedLinger)} must be between 0 and {nameof(IdleTimeout)}, not {ClosedLinger}.");
+        }
+    }
+
+    private static void CheckRange(int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            throw new ValidationException(string.Create(CultureInfo.InvariantCulture, $"The field {name} must be between {min} and {max}."));
         }
     }
 }

@@ -24,14 +24,18 @@ internal sealed class PacketBatch : IDisposable
 
     public const int MaxPackets = 8192;
 
+    private const int InitialPackets = 256;
+
     private readonly int[][] _flowCounts;
     // Set by the last shard; the caller blocks on it without spinning (see PipelineShard's queue).
     private readonly ManualResetEventSlim _done = new(initialState: false, spinCount: 1);
     private byte[] _data = ArrayPool<byte>.Shared.Rent(DataBytes);
     // Two arrays: a shard skips another shard's packet by its slot alone (shard, result, time: 32 bytes), and only the
     // owner reads the decoded packet.
-    private Slot[] _slots = ArrayPool<Slot>.Shared.Rent(MaxPackets);
-    private TcpPacket[] _tcp = ArrayPool<TcpPacket>.Shared.Rent(MaxPackets);
+    // Plain arrays, grown as the batch first fills and kept for its life: ArrayPool<T> over these structs is generic code
+    // that nothing precompiles, ~20 methods compiled at every start; and a small file never needs the full size.
+    private Slot[] _slots = new Slot[InitialPackets];
+    private TcpPacket[] _tcp = new TcpPacket[InitialPackets];
     private int _used;
     private int _pending;
 
@@ -94,6 +98,11 @@ internal sealed class PacketBatch : IDisposable
             FirstIndex = index;
         }
 
+        if (Count == _slots.Length)
+        {
+            Grow();
+        }
+
         packet.Data.CopyTo(_data.AsSpan(_used));
         _tcp[Count] = tcp;
         _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, result, (byte)shard);
@@ -136,8 +145,6 @@ internal sealed class PacketBatch : IDisposable
         if (_data.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_data);
-            ArrayPool<Slot>.Shared.Return(_slots);
-            ArrayPool<TcpPacket>.Shared.Return(_tcp);
             foreach (var counts in _flowCounts)
             {
                 ArrayPool<int>.Shared.Return(counts);
@@ -147,6 +154,17 @@ internal sealed class PacketBatch : IDisposable
             _slots = [];
             _tcp = [];
         }
+    }
+
+    private void Grow()
+    {
+        var length = Math.Min(MaxPackets, _slots.Length * 2);
+        var slots = new Slot[length];
+        var tcp = new TcpPacket[length];
+        Array.Copy(_slots, slots, Count);
+        Array.Copy(_tcp, tcp, Count);
+        _slots = slots;
+        _tcp = tcp;
     }
 
     private readonly record struct Slot(int Offset, int Length, int OriginalLength, int LinkType, long TimestampMicros, DecodeResult Result, byte Shard);

@@ -109,7 +109,7 @@ public sealed class PacketPipeline : IFlowObserver
         }
         else if ((tcp.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0)
         {
-            flow.Classification?.Recorder.OnBareAck(direction);
+            flow.Classification?.Recorder.OnBareAck(direction, now);
         }
     }
 

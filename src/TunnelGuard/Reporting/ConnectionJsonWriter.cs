@@ -64,7 +64,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     {
         w.WriteStartObject();
         w.WriteString("event_type", r.IsSsh ? "ssh" : "flow");
-        w.WriteString("timestamp", PacketTime.ToRfc3339(r.FirstSeenMicros));
+        w.WriteString("timestamp", PacketTime.FormatRfc3339(r.FirstSeenMicros, stackalloc byte[PacketTime.Rfc3339Buffer]));
         if (r.Source is not null)
         {
             w.WriteString("pcap", r.Source);
@@ -101,7 +101,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         w.WriteBoolean("start_seen", r.StartSeen);
         w.WriteBoolean("opened_by_server", r.OpenedByServer);
         w.WriteString("end_reason", EndReasonName(r.EndReason));
-        w.WriteString("last_seen", PacketTime.ToRfc3339(r.LastSeenMicros));
+        w.WriteString("last_seen", PacketTime.FormatRfc3339(r.LastSeenMicros, stackalloc byte[PacketTime.Rfc3339Buffer]));
         w.WriteEndObject();
         w.WriteEndObject();
     }

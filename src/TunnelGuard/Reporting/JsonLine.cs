@@ -51,10 +51,11 @@ internal static class JsonLine
     public static void WriteVerdictChanges(Utf8JsonWriter w, IReadOnlyList<VerdictChange> changes)
     {
         w.WriteStartArray("changes");
+        Span<byte> timestamp = stackalloc byte[PacketTime.Rfc3339Buffer];
         foreach (var change in changes)
         {
             w.WriteStartObject();
-            w.WriteString("timestamp", PacketTime.ToRfc3339(change.AtMicros));
+            w.WriteString("timestamp", PacketTime.FormatRfc3339(change.AtMicros, timestamp));
             w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
             w.WriteString("label", change.Verdict.Label);
             w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));

@@ -18,11 +18,13 @@ public sealed class ShapeRecorder
     /// <summary>Events kept per connection: minutes of interactive use, or the first seconds of a bulk transfer.</summary>
     public const int MaxEvents = 16_384;
 
-    private const int InitialEvents = 256;
+    private const int InitialEvents = 32;
 
     private long[] _times = [];
     private int[] _sizes = [];
     private byte[] _directions = [];
+    private int[] _quiet = [];
+    private long _lastPacketMicros = -1;
 
     /// <summary>Packet time of the first encrypted segment.</summary>
     public long StartMicros { get; private set; } = -1;
@@ -43,12 +45,22 @@ public sealed class ShapeRecorder
     /// <summary>Flow direction of each event: 0 from the TCP initiator.</summary>
     public ReadOnlySpan<byte> Directions => _directions.AsSpan(0, Count);
 
+    /// <summary>
+    /// Microseconds each event came after the connection's previous packet of any kind, bare ACKs included (0 for the
+    /// first). A segment that a sender held back until the peer's ACK (Nagle's algorithm against a 40 ms delayed ACK)
+    /// follows that ACK within microseconds, though the data before it may be 40-50 ms older: it ends no silence.
+    /// </summary>
+    public ReadOnlySpan<int> Quiet => _quiet.AsSpan(0, Count);
+
     public void OnSegment(long micros, int direction, int size)
     {
         if (StartMicros < 0)
         {
             StartMicros = micros;
         }
+
+        var quiet = _lastPacketMicros < 0 ? 0 : (int)Math.Clamp(micros - _lastPacketMicros, 0, int.MaxValue);
+        _lastPacketMicros = micros;
 
         TotalSegments++;
         if (Count == MaxEvents)
@@ -62,11 +74,13 @@ public sealed class ShapeRecorder
             Grow(ref _times, grown);
             Grow(ref _sizes, grown);
             Grow(ref _directions, grown);
+            Grow(ref _quiet, grown);
         }
 
         _times[Count] = micros;
         _sizes[Count] = size;
         _directions[Count] = (byte)direction;
+        _quiet[Count] = quiet;
         Count++;
     }
 
@@ -76,6 +90,7 @@ public sealed class ShapeRecorder
         Return(ref _times);
         Return(ref _sizes);
         Return(ref _directions);
+        Return(ref _quiet);
         Count = 0;
     }
 
@@ -96,8 +111,9 @@ public sealed class ShapeRecorder
         }
     }
 
-    public void OnBareAck(int direction)
+    public void OnBareAck(int direction, long micros)
     {
+        _lastPacketMicros = micros;
         if (StartMicros < 0)
         {
             return;

@@ -5,8 +5,9 @@ namespace TunnelGuard.Ssh;
 /// <summary>
 /// Interns what KEXINIT messages carry and computes each distinct KEXINIT's HASSH once. The name-lists are almost
 /// always byte-identical from one connection to the next (one client build, one list), yet decoding them gave every
-/// connection about 3 KB of fresh strings that lived as long as its flow, and every report built two ~700-character
-/// HASSH strings and an MD5. One cache per thread, so the pipeline stays lock-free; bounded, and simply emptied when
+/// connection about 3 KB of fresh strings that lived as long as its flow, every report built two ~700-character
+/// HASSH strings and an MD5, and every connection negotiated its algorithms twice (to judge it and to report it), each
+/// time into eight fresh strings. One cache per thread, so the pipeline stays lock-free; bounded, and simply emptied when
 /// full, because a value that is not (or no longer) interned is still correct, only computed again.
 /// </summary>
 internal static class KexInitCache
@@ -24,7 +25,7 @@ internal static class KexInitCache
     private static Dictionary<KexInit, KexInit>? _kexInits;
 
     [ThreadStatic]
-    private static Dictionary<KexInit, Fingerprints>? _fingerprints;
+    private static Dictionary<KexInit, Derived>? _derived;
 
     /// <summary>A name-list decoded from Latin-1 (RFC 4251 §5 says US-ASCII; Latin-1 keeps hostile bytes visible one-for-one).</summary>
     public static string Name(ReadOnlySpan<byte> latin1)
@@ -71,14 +72,27 @@ internal static class KexInitCache
     /// <summary>The HASSH-server string of a server's KEXINIT and its MD5.</summary>
     public static (string HasshString, string Hassh) Server(KexInit kexInit) => For(kexInit).Server;
 
-    private static Fingerprints For(KexInit kexInit)
+    /// <summary>What a client's and a server's KEXINIT agree on (<see cref="SshAlgorithms.Negotiate"/>), once per pair.</summary>
+    public static SshAlgorithms Negotiated(KexInit client, KexInit server)
+    {
+        var servers = For(client).Negotiated;
+        if (!servers.TryGetValue(server, out var agreed))
+        {
+            agreed = SshAlgorithms.Compute(client, server);
+            Remember(servers, server, agreed);
+        }
+
+        return agreed;
+    }
+
+    private static Derived For(KexInit kexInit)
     {
         // By reference: interned instances hit, any other is computed (correctly) and remembered.
-        var fingerprints = _fingerprints ??= new(ReferenceEqualityComparer.Instance);
-        if (!fingerprints.TryGetValue(kexInit, out var known))
+        var derived = _derived ??= new(ReferenceEqualityComparer.Instance);
+        if (!derived.TryGetValue(kexInit, out var known))
         {
-            known = new Fingerprints(kexInit);
-            Remember(fingerprints, kexInit, known);
+            known = new Derived(kexInit);
+            Remember(derived, kexInit, known);
         }
 
         return known;
@@ -95,10 +109,14 @@ internal static class KexInitCache
         cache[key] = value;
     }
 
-    private sealed class Fingerprints(KexInit kexInit)
+    /// <summary>What is computed from one KEXINIT: its fingerprints, and as a client what it agrees on with each server.</summary>
+    private sealed class Derived(KexInit kexInit)
     {
         private (string, string)? _client;
         private (string, string)? _server;
+
+        /// <summary>By the server's KEXINIT, compared by reference like the outer cache.</summary>
+        public Dictionary<KexInit, SshAlgorithms> Negotiated { get; } = new(ReferenceEqualityComparer.Instance);
 
         public (string HasshString, string Hassh) Client => _client ??= WithHash(kexInit.ClientHasshString);
 

@@ -14,8 +14,13 @@ public sealed record SshAlgorithms(
     /// <summary>Reported as the MAC of an AEAD cipher, whose tag replaces the negotiated MAC.</summary>
     public const string ImplicitMac = "implicit";
 
-    /// <summary>Negotiates as RFC 4253 §7.1 says: the first algorithm on the client's list that the server also lists.</summary>
-    public static SshAlgorithms Negotiate(KexInit client, KexInit server)
+    /// <summary>
+    /// Negotiates as RFC 4253 §7.1 says: the first algorithm on the client's list that the server also lists. The
+    /// result for a pair of KEXINITs is kept (per thread), so equal handshakes share one instance.
+    /// </summary>
+    public static SshAlgorithms Negotiate(KexInit client, KexInit server) => KexInitCache.Negotiated(client, server);
+
+    internal static SshAlgorithms Compute(KexInit client, KexInit server)
     {
         var c2s = FirstCommon(client.EncryptionClientToServer, server.EncryptionClientToServer);
         var s2c = FirstCommon(client.EncryptionServerToClient, server.EncryptionServerToClient);

@@ -19,7 +19,15 @@ public sealed class SshDirectionParser
     // RFC 4253 §6.1 requires 35000-byte packets; OpenSSH accepts up to 256 KiB (PACKET_MAX_SIZE).
     private const int MaxPacketLength = 256 * 1024;
 
+    // Distinct identification lines kept per thread (a network has a handful of client and server builds); emptied
+    // when full, since a line that is not (or no longer) kept is still parsed correctly, only again.
+    private const int MaxKeptIdentifications = 1024;
+
     private static ReadOnlySpan<byte> SshPrefix => "SSH-"u8;
+
+    // Each distinct line parsed once per thread and its record shared: four strings per connection side before.
+    [ThreadStatic]
+    private static Dictionary<string, SshIdentification>? _identifications;
 
     private int _offset;
 
@@ -290,8 +298,29 @@ public sealed class SshDirectionParser
 
     private static SshIdentification ParseIdentification(ReadOnlySpan<byte> line)
     {
-        // SSH-protoversion-softwareversion SP comments (RFC 4253 §4.2).
-        var text = Encoding.UTF8.GetString(line[4..]);
+        // At most MaxIdentificationLength bytes, so the characters fit on the stack.
+        Span<char> chars = stackalloc char[Encoding.UTF8.GetMaxCharCount(line.Length - 4)];
+        var text = chars[..Encoding.UTF8.GetChars(line[4..], chars)];
+        var kept = _identifications ??= new(StringComparer.Ordinal);
+        if (kept.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        if (kept.Count >= MaxKeptIdentifications)
+        {
+            kept.Clear();
+        }
+
+        var owned = new string(text);
+        var identification = ParseIdentification(owned);
+        kept[owned] = identification;
+        return identification;
+    }
+
+    private static SshIdentification ParseIdentification(string text)
+    {
+        // SSH-protoversion-softwareversion SP comments (RFC 4253 §4.2), without the "SSH-".
         var dash = text.IndexOf('-', StringComparison.Ordinal);
         var proto = dash < 0 ? text : text[..dash];
         var software = dash < 0 ? string.Empty : text[(dash + 1)..];

@@ -103,6 +103,29 @@ public sealed class MonitorConfigurationTests
         Assert.Contains("no interface to capture on", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1001")]
+    public void BlockTimeout_OutOfRange_IsAClearError(string milliseconds)
+    {
+        var run = CliRun.Of("monitor", "-i", "lo", "--block-timeout", milliseconds, "--metrics", "off");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains($"--block-timeout {milliseconds} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode, the default) or 1 to 1000 milliseconds", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlockTimeout_FromTheSettingsFile_IsBound()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("appsettings.json"), """{ "Monitor": { "Interfaces": [ "lo" ], "CaptureBlockTimeoutMilliseconds": 10 } }""");
+
+        var settings = MonitorConfiguration.Load(dir.File("appsettings.json"), _ => { }, out _, out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(10, settings!.CaptureBlockTimeoutMilliseconds);
+    }
+
     [Fact]
     public void MissingConfigFile_IsNamed()
     {

@@ -22,7 +22,7 @@ public sealed class RuleMatcherTests
     {
         var report = TestReports.Ssh(label: "forward-remote") with
         {
-            Verdict = new Reporting.Verdict("forward-remote", 0.9, [], ["forward-remote", "interactive"], 1),
+            Verdict = new TunnelGuard.Reporting.Verdict("forward-remote", 0.9, [], ["forward-remote", "interactive"], 1),
         };
 
         Assert.False(Match("label: interactive", report).IsMatch);
@@ -210,7 +210,7 @@ public sealed class RuleMatcherTests
         Assert.StartsWith($"authentication {TunnelGuard.Shape.AuthInference.Name(outcome)} (inferred from packet sizes) {(expected ? "is" : "is not")} one of [", match.Reasons[^1], StringComparison.Ordinal);
     }
 
-    private static MatchResult Match(string conditions, Reporting.ConnectionReport report)
+    private static MatchResult Match(string conditions, TunnelGuard.Reporting.ConnectionReport report)
     {
         var body = conditions.StartsWith('{') ? conditions : "{ " + conditions + " }";
         var rules = Load($"rules:\n  - id: r\n    match: {body}\n    alert: {{ severity: low }}\n");
