@@ -47,7 +47,8 @@ public sealed class LiveCaptureQueueTests
     }
 
     /// <summary>
-    /// A burst far larger than a 1 MiB ring (about 700 frames of 1.4 KB) overflows it: the kernel's drops must show
+    /// A burst far larger than a 1 MiB ring (about 15 slots of 64 KiB on lo in immediate mode, about 700 frames of 1.4 KB
+    /// with blocks) overflows it: the kernel's drops must show
     /// in the statistics (SharpPcap's own statistics read ps_ifdrop in their place and said 0), and every frame libpcap
     /// handed over must reach the reader.
     /// </summary>
