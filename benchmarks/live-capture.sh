@@ -32,6 +32,8 @@
 # Environment: RATES (packets/s, or "max" for top speed; default "100000 200000 300000 400000 500000 600000
 # 800000 max"), RUNS (per rate, default 3), SENDER (netsniff-ng or tcpreplay, default netsniff-ng), PIN (1 or 0),
 # NICE (nice level of the sender and the monitor, default 0; -20 takes the CPU from other work on a shared machine),
+# INGRESS_DROP (1, the default: frames are dropped at the receiving veth's ingress hook after the capture saw them,
+# see below; 0: they go up the IP stack to the blackhole route as before),
 # BISECT (default 3), COPIES (default 120: 1,477,200 frames), WARMUP (default 100000), PORT (metrics, default 9464),
 # ARTIFACTS (default artifacts), MONITOR_ARGS (extra arguments for the monitor), CLI (another build of tunnelguard.dll
 # to measure, e.g. an older commit's; then nothing is built).
@@ -138,6 +140,16 @@ done
 ip -n "$rx" route add blackhole 198.19.0.0/16
 ip -n "$rx" route add blackhole 198.18.128.0/17
 ip netns exec "$rx" sysctl -qw net.ipv4.ip_forward=0
+# INGRESS_DROP (default 1; 0 = off): an nftables netdev ingress chain drops every frame on the receiving veth. Packet taps (the
+# monitor's capture) see a frame before the ingress hook, so the capture is unchanged; the IP stack's work (ip_rcv,
+# the route lookup that ends in the blackhole) is skipped, and that work runs in the receive softirq on the sending CPU.
+if [ "${INGRESS_DROP:-1}" = 1 ]; then
+  ip netns exec "$rx" nft -f - <<NFT
+table netdev tgb_ingress {
+  chain drop_all { type filter hook ingress device "$r" priority 0; policy drop; }
+}
+NFT
+fi
 
 metric() { # FILE NAME [LABEL] -> integer value
   awk -v name="$2" -v label="${3:-}" '
@@ -237,7 +249,7 @@ echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d
   "$(dotnet --version) SDK, $(tcpreplay --version 2>&1 | head -1), $(netsniff-ng --version 2>/dev/null | head -1)"
 echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $live: $(capinfos -c -M -T -r "$live" | cut -f2) frames; warm-up: $warmup frames of $warm at 50 kpps"
-echo "== sender: $sender; pinned (sender CPU 0, monitor CPU 1): $([ "$pin" = 1 ] && echo yes || echo no); nice: $nice"
+echo "== sender: $sender; pinned (sender CPU 0, monitor CPU 1): $([ "$pin" = 1 ] && echo yes || echo no); nice: $nice; ingress drop: ${INGRESS_DROP:-1}"
 echo "== monitor: tunnelguard monitor -i $r --metrics 127.0.0.1:$port --format jsonl --output FILE ${MONITOR_ARGS:-}"
 echo
 echo "rate: asked of the sender; sent, sent_pps: what it sent; backlog: dropped by the kernel before any capture"
