@@ -12,12 +12,13 @@
 # its stop line and its metrics (monitor has no flow-table flag: it runs with the default bound).
 #
 # Environment: FLOWS (default 1000000), BOUNDS (default "4096 65536 262144"), KINDS (default "flows syn"), LIVE (default
-# 0), FILTER (the monitor's kernel filter, default tcp), ARTIFACTS (default artifacts, ignored by git). Exits 1 if any check fails. Run by hand, not in CI.
+# 0), FILTER (the monitor's kernel filter, default tcp), MONITOR_ARGS (more monitor flags, e.g. "--block-timeout 10"), ARTIFACTS (default artifacts, ignored by git). Exits 1 if any check fails. Run by hand, not in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flows=${FLOWS:-1000000}
 bounds=${BOUNDS:-4096 65536 262144}
+read -r -a monitor_args <<<"${MONITOR_ARGS:-}"
 kinds=${KINDS:-flows syn}
 out=${ARTIFACTS:-artifacts}
 cli=src/TunnelGuard.Cli/bin/Release/net10.0/tunnelguard.dll
@@ -63,7 +64,7 @@ for kind in $kinds; do
     log="$out/flood-$kind-live.log"
     : >"$log"
     ip netns exec "$rx" /usr/bin/time -v dotnet "$cli" monitor -i tgf-rx --filter "${FILTER:-tcp}" --duration 3600 --format jsonl \
-      -o "$out/flood-$kind-live.jsonl" 2>"$log" &
+      -o "$out/flood-$kind-live.jsonl" "${monitor_args[@]}" 2>"$log" &
     monitor=$!  # ip netns exec becomes /usr/bin/time, whose child is the monitor
     until grep -q 'listening on' "$log"; do sleep 0.5; kill -0 "$monitor" || { cat "$log"; exit 1; }; done
     ip netns exec "$tx" tcpreplay -i tgf-tx "$pcap" >"$out/flood-$kind-tcpreplay.log" 2>&1 || true
