@@ -18,7 +18,7 @@ internal static class MonitorCommand
         var blockTimeout = new Option<int?>("--block-timeout")
         {
             HelpName = "MS",
-            Description = "0: libpcap immediate mode, each frame as it arrives (default); 1-1000: TPACKET_V3 blocks, handed over within MS ms (less CPU per packet at high rates)",
+            Description = "1-1000: libpcap TPACKET_V3 blocks, handed over within MS ms (default 10: a ring that holds far more frames, so bursts are not dropped); 0: immediate mode, each frame as it arrives",
         };
         var format = new Option<string?>("--format", "-f") { Description = "table or jsonl (default: table on a terminal, jsonl otherwise)" };
         format.AcceptOnlyFromAmong("table", "jsonl");

@@ -62,9 +62,9 @@ internal sealed class MonitorSettings
     /// <summary>Ignore list, block rate cap and escalation.</summary>
     public EnforcementOptions Enforcement { get; set; } = new();
 
-    /// <summary>0: immediate mode (each frame as it arrives); 1 to 1000: libpcap's TPACKET_V3 blocks, handed over at most
-    /// this many milliseconds after their first frame (see <see cref="LiveCaptureOptions.BlockTimeoutMilliseconds"/>).</summary>
-    public int CaptureBlockTimeoutMilliseconds { get; set; }
+    /// <summary>1 to 1000 (default 10): libpcap's TPACKET_V3 blocks, handed over at most this many milliseconds after their
+    /// first frame; 0: immediate mode (each frame as it arrives; see <see cref="LiveCaptureOptions.BlockTimeoutMilliseconds"/>).</summary>
+    public int CaptureBlockTimeoutMilliseconds { get; set; } = new LiveCaptureOptions().BlockTimeoutMilliseconds;
 
     /// <summary>Flow table bounds.</summary>
     public FlowTableOptions FlowTable { get; set; } = new();
@@ -120,7 +120,7 @@ internal sealed class MonitorSettings
 
         if (CaptureBlockTimeoutMilliseconds is < 0 or > 1000)
         {
-            errors.Add($"--block-timeout {CaptureBlockTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode, the default) or 1 to 1000 milliseconds");
+            errors.Add($"--block-timeout {CaptureBlockTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode) or 1 to 1000 milliseconds (default 10)");
         }
 
         if (string.IsNullOrWhiteSpace(Database))

@@ -37,13 +37,13 @@ public sealed class LiveCaptureTests
     }
 
     [Fact]
-    public void Monitor_WithTpacketV3Blocks_ReportsTheLiveSshConnection()
+    public void Monitor_InImmediateMode_ReportsTheLiveSshConnection()
     {
         using var server = new NetnsSshd(port: 2022);
-        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--block-timeout", "10", "--format", "jsonl", "--duration", "120", "--metrics", "off");
+        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--block-timeout", "0", "--format", "jsonl", "--duration", "120", "--metrics", "off");
         ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
 
-        server.Ssh("echo blocks");
+        server.Ssh("echo immediate");
         ProcessRunner.Interrupt(monitor);
         var stdout = monitor.StandardOutput.ReadToEnd();
         Assert.True(monitor.WaitForExit(30_000), "monitor did not stop after SIGINT");

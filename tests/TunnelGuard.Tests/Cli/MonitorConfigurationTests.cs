@@ -111,19 +111,19 @@ public sealed class MonitorConfigurationTests
         var run = CliRun.Of("monitor", "-i", "lo", "--block-timeout", milliseconds, "--metrics", "off");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains($"--block-timeout {milliseconds} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode, the default) or 1 to 1000 milliseconds", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"--block-timeout {milliseconds} (Monitor:CaptureBlockTimeoutMilliseconds): expected 0 (immediate mode) or 1 to 1000 milliseconds (default 10)", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void BlockTimeout_FromTheSettingsFile_IsBound()
     {
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.File("appsettings.json"), """{ "Monitor": { "Interfaces": [ "lo" ], "CaptureBlockTimeoutMilliseconds": 10 } }""");
+        File.WriteAllText(dir.File("appsettings.json"), """{ "Monitor": { "Interfaces": [ "lo" ], "CaptureBlockTimeoutMilliseconds": 0 } }""");
 
         var settings = MonitorConfiguration.Load(dir.File("appsettings.json"), _ => { }, out _, out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(10, settings!.CaptureBlockTimeoutMilliseconds);
+        Assert.Equal(0, settings!.CaptureBlockTimeoutMilliseconds);
     }
 
     [Fact]
