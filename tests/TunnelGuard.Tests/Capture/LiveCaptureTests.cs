@@ -122,11 +122,12 @@ public sealed class LiveCaptureTests
     [Fact]
     public void Monitor_StoppedWhileFramesArrive_CountsTheKernelRingDrops()
     {
-        // The monitor is stopped (SIGSTOP) while 5,000 UDP datagrams cross the namespace's loopback: libpcap's ring for
-        // lo (64 KiB slots, MTU 65536) holds a few hundred of them, so the kernel must drop the rest and say so. SharpPcap's
-        // own statistics reported 0 kernel drops on 64-bit Linux whatever happened.
+        // The monitor is stopped (SIGSTOP) while 5,000 UDP datagrams cross the namespace's loopback: in immediate mode
+        // (--block-timeout 0) libpcap's ring for lo (64 KiB slots, MTU 65536) holds a few hundred of them, so the kernel
+        // must drop the rest and say so. SharpPcap's own statistics reported 0 kernel drops on 64-bit Linux whatever
+        // happened. (The default 10 ms blocks pack these small frames and hold all 5,000.)
         using var server = new NetnsSshd(port: 2022);
-        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--filter", "udp", "--format", "jsonl", "--duration", "120", "--metrics", "off");
+        var monitor = server.StartInNamespace("dotnet", Cli, "monitor", "-i", "lo", "--block-timeout", "0", "--filter", "udp", "--format", "jsonl", "--duration", "120", "--metrics", "off");
         ProcessRunner.WaitForLine(monitor.StandardError, "listening on lo");
         var pid = monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
