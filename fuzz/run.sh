@@ -2,14 +2,14 @@
 # Usage: fuzz/run.sh TARGET SECONDS
 # Runs one harness under afl-fuzz for SECONDS, then prints one summary line:
 #   TARGET: execs=N seconds=S execs_per_sec=R crashes=C hangs=H peak_rss_mib=M out=DIR
-# Exits 1 when the run found a crash or a hang. Targets: decoder reassembly pipeline ssh reader.
+# Exits 1 when the run found a crash or a hang. Targets: decoder reassembly pipeline ssh reader rules.
 # Needs: afl++ (Debian package), the .NET SDK. Builds and seeds on first use (REBUILD=1 forces a rebuild).
 # AFL_TIMEOUT (ms, default 2000) is the per-input hang limit.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 target="${1:?usage: run.sh TARGET SECONDS}"
 seconds="${2:?usage: run.sh TARGET SECONDS}"
-case "$target" in decoder|reassembly|pipeline|ssh|reader) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
+case "$target" in decoder|reassembly|pipeline|ssh|reader|rules) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: apt-get install afl++" >&2; exit 2; }
 
 if [ "${REBUILD:-0}" = 1 ] || [ ! -x "$here/build/bin/TunnelGuard.Fuzz" ]; then "$here/build.sh"; fi
@@ -23,7 +23,10 @@ export AFL_NO_AFFINITY=1
 # The .NET runtime takes longer than AFL's default to hand over the fork server.
 export AFL_FORKSRV_INIT_TMOUT="${AFL_FORKSRV_INIT_TMOUT:-60000}"
 
-afl-fuzz -i "$here/corpus/$target" -o "$out" -t "${AFL_TIMEOUT:-2000}" -m none -V "$seconds" \
+# A target's dictionary (its format's keywords), when it has one, helps AFL++ past the words a parser insists on.
+dict=()
+[ -f "$here/dict/$target.dict" ] && dict=(-x "$here/dict/$target.dict")
+afl-fuzz -i "$here/corpus/$target" -o "$out" -t "${AFL_TIMEOUT:-2000}" -m none -V "$seconds" "${dict[@]}" \
   -- "$here/build/bin/TunnelGuard.Fuzz" afl "$target" >"$out/afl.log" 2>&1 &
 afl=$!
 

@@ -10,7 +10,7 @@ command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: apt-get install af
 "$here/seed.sh" >/dev/null || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0; failed=0
-for target in decoder reassembly pipeline ssh reader; do
+for target in decoder reassembly pipeline ssh reader rules; do
   if "$here/run.sh" "$target" "$seconds"; then
     passed=$((passed + 1))
   else

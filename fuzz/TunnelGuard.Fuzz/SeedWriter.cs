@@ -9,7 +9,8 @@ namespace TunnelGuard.Fuzz;
 /// <summary>
 /// Turns capture files into a seed corpus per target: whole files (and their first 4 KiB) for the reader, single
 /// frames for the decoder, each direction's segments for reassembly, each direction's stream prefix for the SSH
-/// parser, and the first packets of each file for the pipeline.
+/// parser, and the first packets of each file for the pipeline; rule files and the <c>```yaml</c> blocks of Markdown
+/// files for the rules parser.
 /// </summary>
 internal static class SeedWriter
 {
@@ -18,9 +19,14 @@ internal static class SeedWriter
     private const int MaxPrefix = 4096;
     private const int MaxReassemblySegments = 24;
 
-    public static int Write(string captureDir, string outDir)
+    public static int Write(string captureDir, string outDir, IReadOnlyList<string> ruleSources)
     {
         var written = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var source in ruleSources)
+        {
+            RuleSeeds(source, outDir, written);
+        }
+
         foreach (var file in Directory.EnumerateFiles(captureDir).Order(StringComparer.Ordinal))
         {
             if (!file.EndsWith(".pcap", StringComparison.Ordinal) && !file.EndsWith(".pcapng", StringComparison.Ordinal))
@@ -137,6 +143,30 @@ internal static class SeedWriter
 
             direction.Prefix.Release();
             index++;
+        }
+    }
+
+    private static void RuleSeeds(string source, string outDir, Dictionary<string, int> written)
+    {
+        IEnumerable<string> files = Directory.Exists(source)
+            ? Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            : [source];
+        foreach (var file in files)
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (file.EndsWith(".yaml", StringComparison.Ordinal) || file.EndsWith(".yml", StringComparison.Ordinal))
+            {
+                Save(outDir, "rules", name, File.ReadAllBytes(file), written);
+            }
+            else if (file.EndsWith(".md", StringComparison.Ordinal))
+            {
+                var blocks = File.ReadAllText(file).Split("```yaml\n");
+                for (var i = 1; i < blocks.Length; i++)
+                {
+                    var end = blocks[i].IndexOf("```", StringComparison.Ordinal);
+                    Save(outDir, "rules", $"{name}-{i}", System.Text.Encoding.UTF8.GetBytes(end < 0 ? blocks[i] : blocks[i][..end]), written);
+                }
+            }
         }
     }
 

@@ -70,13 +70,14 @@ internal sealed partial class RuleParser
     private YamlMappingNode? Read(RuleSource source)
     {
         var stream = new YamlStream();
-        var parser = new Parser(new StringReader(source.Text));
+        var parser = new DepthLimitedParser(new Parser(new StringReader(source.Text)));
         try
         {
             stream.Load(parser);
         }
         catch (YamlException ex)
         {
+            // YamlDotNet wraps some of its errors (and ours from DepthLimitedParser) in another YamlException.
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
             _errors.Add(new RuleError(new SourcePosition(_file, ToInt(ex.Start.Line), ToInt(ex.Start.Column)), $"not valid YAML: {message}"));
             return null;
