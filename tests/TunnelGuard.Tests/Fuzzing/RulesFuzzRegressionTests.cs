@@ -48,6 +48,26 @@ public sealed class RulesFuzzRegressionTests
     }
 
     [Fact]
+    public void AnchorsAndAliases_AreNotExpanded_NeitherNineToTheElevenNorASelfReference()
+    {
+        // "Billion laughs": each level holds nine aliases of the level below, 9^11 strings if a reader expanded them.
+        var text = new System.Text.StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for (var level = 1; level <= 11; level++)
+        {
+            text.Append($"l{level}: &l{level} [").AppendJoin(", ", Enumerable.Repeat($"*l{level - 1}", 9)).Append("]\n");
+        }
+
+        text.Append("lists:\n  big: *l11\n  self: &s [*s]\nrules:\n  - id: r\n    match: {client: *l11}\n    alert: {severity: high}\n");
+
+        var result = RuleLoader.Parse("laughs.yaml", text.ToString());
+
+        Assert.False(result.IsValid);
+        Assert.InRange(result.Errors.Count, 12, 40);
+        Assert.Contains(result.Errors, e => e.Message.Contains("expected a single value in the list 'big'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Message.Contains("expected a single value in the list 'self'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void GlobWithManyStars_AgainstACraftedLongBanner_AnswersInsteadOfTimingOut()
     {
         // Backtracking took longer than the 100 ms match timeout here, and its exception escaped RuleEngine.Evaluate.

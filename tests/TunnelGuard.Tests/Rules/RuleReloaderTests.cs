@@ -102,6 +102,32 @@ public sealed class RuleReloaderTests
     }
 
     [Fact]
+    public void HostileTextRenamedOverTheFile_DeepNestingAndEscapes_KeepsThePolicy_AndTheLogLineIsOnePrintableLine()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("p.yaml");
+        File.WriteAllText(file, AlertOnExec);
+        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
+        var log = new List<string>();
+        RuleReloader? reloader = null;
+        using var _ = reloader = new RuleReloader(dir.Path, engine, r => log.Add(reloader!.Describe(r)), time: null, TimeSpan.Zero);
+
+        // Found by the rules fuzz target: the nesting overflowed the stack (the process died), the escape sequence
+        // and the newline reached the log as they were.
+        File.WriteAllText(dir.File("p.yaml.tmp"), "rules:\n  - " + new string('[', 200_000));
+        File.Move(dir.File("p.yaml.tmp"), file, overwrite: true);
+        File.WriteAllText(dir.File("q.yml.tmp"), "rules:\n  - id: \"a\\e[2J\\nforged log line\"\n");
+        File.Move(dir.File("q.yml.tmp"), dir.File("q.yml"));
+
+        Assert.False(reloader.CheckNow());
+        Assert.Equal(["exec-alert"], engine.Evaluate(TestReports.Ssh(label: "exec")).Hits.Select(h => h.Rule.Id));
+        var why = Assert.Single(log);
+        Assert.DoesNotContain(why, char.IsControl);
+        Assert.Contains(@"a\x1b[2J\x0aforged log line", why, StringComparison.Ordinal);
+        Assert.Contains("nested more than 64 levels deep", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EveryFileRemoved_IsAMistake_NotAnEmptyPolicy()
     {
         using var dir = new TempDirectory();
