@@ -70,11 +70,8 @@ public sealed class RuleReloaderTests
     {
         using var dir = new TempDirectory();
         var file = dir.File("p.yaml");
-        File.WriteAllText(file, AlertOnExec);
-        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
-        var log = new List<string>();
-        RuleReloader? reloader = null;
-        using var _ = reloader = new RuleReloader(dir.Path, engine, r => log.Add(reloader!.Describe(r)), time: null, TimeSpan.Zero);
+        var (engine, reloader, log) = ExecAlertPolicyWithLog(dir, file);
+        using var _ = reloader;
 
         // What an editor or a config-management tool does: write elsewhere, rename into place.
         var garbage = new byte[4096];
@@ -106,11 +103,8 @@ public sealed class RuleReloaderTests
     {
         using var dir = new TempDirectory();
         var file = dir.File("p.yaml");
-        File.WriteAllText(file, AlertOnExec);
-        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
-        var log = new List<string>();
-        RuleReloader? reloader = null;
-        using var _ = reloader = new RuleReloader(dir.Path, engine, r => log.Add(reloader!.Describe(r)), time: null, TimeSpan.Zero);
+        var (engine, reloader, log) = ExecAlertPolicyWithLog(dir, file);
+        using var _ = reloader;
 
         // Found by the rules fuzz target: the nesting overflowed the stack (the process died), the escape sequence
         // and the newline reached the log as they were.
@@ -162,6 +156,17 @@ public sealed class RuleReloaderTests
         await WaitFor(() => engine.Rules.Rules.FirstOrDefault()?.Id == "tunnel-alert" && results.Count == 2);
 
         Assert.Equal([false, true], results.Select(r => r.IsValid));
+    }
+
+    /// <summary>A policy of one rule (exec-alert) in <paramref name="file"/>, and a reloader that logs as the monitor does.</summary>
+    private static (RuleEngine Engine, RuleReloader Reloader, List<string> Log) ExecAlertPolicyWithLog(TempDirectory dir, string file)
+    {
+        File.WriteAllText(file, AlertOnExec);
+        var engine = new RuleEngine(RuleLoader.Load(dir.Path).RuleSet!);
+        var log = new List<string>();
+        RuleReloader? reloader = null;
+        reloader = new RuleReloader(dir.Path, engine, r => log.Add(reloader!.Describe(r)), time: null, TimeSpan.Zero);
+        return (engine, reloader, log);
     }
 
     private static void Replace(TempDirectory dir, string text)
