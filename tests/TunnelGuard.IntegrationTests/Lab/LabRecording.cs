@@ -11,6 +11,8 @@ public sealed class LabRecording : IAsyncLifetime
 {
     public const int Seed = 7;
 
+    private LabLock? _lock;
+
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"tglab-record-{Guid.NewGuid():N}");
 
     public string ManifestPath => Path.Combine(Directory, "manifest.json");
@@ -27,6 +29,9 @@ public sealed class LabRecording : IAsyncLifetime
         {
             throw new InvalidOperationException("the lab needs Linux and root (network namespaces); run scripts/test.sh as root");
         }
+
+        // Held until every test of the collection has run: they all use the lab's fixed namespaces.
+        _lock = await LabLock.AcquireAsync(TimeSpan.FromMinutes(45));
 
         // A lab left over from an earlier crashed run would make `record` reuse it; start from nothing.
         using (var down = CliProcess.Start("lab", "down"))
@@ -45,6 +50,7 @@ public sealed class LabRecording : IAsyncLifetime
 
     public Task DisposeAsync()
     {
+        _lock?.Dispose();
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
