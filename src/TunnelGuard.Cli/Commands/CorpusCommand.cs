@@ -21,7 +21,7 @@ internal static class CorpusCommand
         var output = new Argument<string>("OUT") { Description = "folder for the slim copy" };
         var slim = new Command(
             "slim",
-            "Copy a corpus keeping each TCP direction's first 64 KiB whole and only the headers of later frames: same verdicts, features and trained model, far fewer bytes.")
+            "Copy a corpus keeping whole the frames the SSH handshake parser reads (up to NEWKEYS) and only the headers of later ones: same verdicts, features and trained model, far fewer bytes.")
         {
             input,
             output,

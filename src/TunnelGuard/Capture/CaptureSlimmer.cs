@@ -3,21 +3,23 @@ using SharpPcap;
 using SharpPcap.LibPcap;
 using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
+using TunnelGuard.Pipeline;
+using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Capture;
 
 /// <summary>
-/// Rewrites a classic pcap so that it keeps only what the pipeline reads: every frame whole while its TCP payload lies in
-/// the first <see cref="FlowTableOptions.StreamPrefixBytes"/> of its direction (the part the SSH handshake parser can
-/// see), later frames cut to their link, IP and TCP headers. Record lengths on the wire and the IP length fields are
-/// kept, so sizes, timing and verdicts stay the same while the encrypted bulk goes.
+/// Rewrites a classic pcap so that it keeps only what the pipeline reads: a frame stays whole while its payload goes to
+/// the SSH handshake parser (banners, key exchange, up to NEWKEYS both ways, or the stream prefix's cap), and every
+/// later frame is cut to its link, IP and TCP headers. Record lengths on the wire and the IP length fields stay, so
+/// sizes, timing and verdicts are the same while the encrypted bytes go.
 /// </summary>
 /// <remarks>
-/// Mirrors <see cref="StreamPrefix"/>: a direction's stream starts one past its SYN, or at the first payload seen
-/// without one; a frame whose payload starts at or past the cap adds nothing to the prefix. A frame is cut only when the
-/// cut frame decodes to the same TCP facts (GRO captures with a zero IP length keep theirs whole). Reads with the
-/// engine's <see cref="CaptureFileReader"/>, writes through libpcap (SharpPcap's <see cref="CaptureFileWriterDevice"/>);
-/// pcapng files are copied whole.
+/// The real <see cref="PacketPipeline"/> replays the capture and says for each frame whether it read the payload
+/// (<see cref="PacketPipeline.PayloadParsed"/>): the slim file then gives the pipeline the same bytes wherever it
+/// looks. A frame is cut only when the cut frame decodes to the same TCP facts (a GRO capture with a zero IP length
+/// keeps its frames whole). Reads with the engine's <see cref="CaptureFileReader"/>, writes through libpcap (SharpPcap's
+/// <see cref="CaptureFileWriterDevice"/>); pcapng files are copied whole.
 /// </remarks>
 public static class CaptureSlimmer
 {
@@ -25,16 +27,15 @@ public static class CaptureSlimmer
     private const int Snaplen = 262_144;
 
     /// <summary>Writes the slim copy of <paramref name="input"/> to <paramref name="output"/>.</summary>
-    public static CaptureSlimResult Slim(string input, string output, int? streamPrefixBytes = null)
+    public static CaptureSlimResult Slim(string input, string output)
     {
-        var cap = streamPrefixBytes ?? new FlowTableOptions().StreamPrefixBytes;
         using var reader = CaptureFileReader.Open(input);
         if (reader.IsPcapNg)
         {
             return CopyWhole(reader, input, output);
         }
 
-        var streams = new Dictionary<(IpAddress, ushort, IpAddress, ushort), uint>();
+        var pipeline = new PacketPipeline(new FlowTableOptions(), new Discard(), reportAllFlows: false, Path.GetFileName(input));
         using var writer = new CaptureFileWriterDevice(output, FileMode.Create);
         var opened = false;
         var frames = 0L;
@@ -49,7 +50,8 @@ public static class CaptureSlimmer
                 opened = true;
             }
 
-            var keep = KeptLength(packet, streams, cap);
+            pipeline.Process(packet);
+            var keep = pipeline.PayloadParsed ? packet.Data.Length : HeaderLength(packet);
             var header = new PcapHeader(
                 checked((uint)(packet.TimestampMicros / 1_000_000)),
                 checked((uint)(packet.TimestampMicros % 1_000_000)),
@@ -64,10 +66,11 @@ public static class CaptureSlimmer
 
         if (!opened)
         {
-            // An empty capture stays an empty capture, with the header libpcap writes.
+            // An empty capture stays an empty capture, with the file header libpcap writes.
             writer.Open(new DeviceConfiguration { LinkLayerType = LinkLayers.Ethernet, Snaplen = Snaplen });
         }
 
+        pipeline.Complete();
         return new CaptureSlimResult(frames, cut, bytesIn, bytesOut);
     }
 
@@ -89,35 +92,10 @@ public static class CaptureSlimmer
         return new CaptureSlimResult(frames, 0, bytes, bytes);
     }
 
-    /// <summary>How many of the frame's captured bytes to keep.</summary>
-    private static int KeptLength(in RawPacket packet, Dictionary<(IpAddress, ushort, IpAddress, ushort), uint> streams, int cap)
+    /// <summary>The frame's bytes up to its TCP payload, or all of them when cutting would change what it decodes to.</summary>
+    private static int HeaderLength(in RawPacket packet)
     {
-        if (PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var tcp) != DecodeResult.Tcp)
-        {
-            return packet.Data.Length;
-        }
-
-        var key = (tcp.Source, tcp.SourcePort, tcp.Destination, tcp.DestinationPort);
-        var sequence = tcp.Has(TcpFlags.Syn) ? tcp.Sequence + 1 : tcp.Sequence;
-        if (tcp.Has(TcpFlags.Syn))
-        {
-            // A new SYN (a reused 4-tuple) starts a new stream; a retransmitted one gives the same start.
-            streams[key] = sequence;
-        }
-
-        if (tcp.CapturedPayloadLength == 0)
-        {
-            return packet.Data.Length;
-        }
-
-        if (!streams.ContainsKey(key))
-        {
-            streams[key] = sequence;
-        }
-
-        // Sequence arithmetic is modulo 2^32 (RFC 9293 §3.4), as in StreamPrefix.Add: negative offsets lie before the start.
-        var offset = (int)(sequence - streams[key]);
-        if (offset < cap)
+        if (PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var tcp) != DecodeResult.Tcp || tcp.CapturedPayloadLength == 0)
         {
             return packet.Data.Length;
         }
@@ -126,5 +104,12 @@ public static class CaptureSlimmer
         var same = PacketDecoder.TryDecode(packet.LinkType, packet.Data[..headers], out var slim) == DecodeResult.Tcp
             && slim with { CapturedPayloadLength = tcp.CapturedPayloadLength } == tcp;
         return same ? headers : packet.Data.Length;
+    }
+
+    private sealed class Discard : IConnectionSink
+    {
+        public void OnConnection(ConnectionReport report)
+        {
+        }
     }
 }
