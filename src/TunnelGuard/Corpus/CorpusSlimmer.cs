@@ -13,7 +13,7 @@ public static class CorpusSlimmer
     {
         var manifestPath = Path.Combine(input, "manifest.json");
         var manifest = CorpusManifest.Load(manifestPath);
-        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+        if (SameFolder(input, output))
         {
             throw new IOException($"{output}: the slim corpus needs another folder than its source");
         }
@@ -37,4 +37,11 @@ public static class CorpusSlimmer
         File.Copy(manifestPath, Path.Combine(output, "manifest.json"), overwrite: true);
         return total;
     }
+
+    // Writing a capture over the one being read would destroy it.
+    private static bool SameFolder(string a, string b) =>
+        string.Equals(
+            Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)),
+            Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
+            StringComparison.Ordinal);
 }
