@@ -13,6 +13,7 @@ internal static class TunnelGuardCommandLine
         root.Subcommands.Add(MonitorCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
+        root.Subcommands.Add(CorpusCommand.Create(console));
         root.Subcommands.Add(RulesCommand.Create(console));
         root.Subcommands.Add(AlertsCommand.Create(console));
         root.Subcommands.Add(BlocksCommand.Create(console));

@@ -53,6 +53,13 @@ public sealed class PacketPipeline : IFlowObserver
 
     public FlowTable Flows => _table;
 
+    /// <summary>
+    /// Whether the last packet's payload bytes went to the SSH handshake parser. Nothing else reads payload bytes (sizes
+    /// come from the IP header), so a packet for which this is false could have been captured without them
+    /// (<see cref="CaptureSlimmer"/>).
+    /// </summary>
+    internal bool PayloadParsed { get; private set; }
+
     /// <summary>The capture file or interface name put on every report.</summary>
     public string? Source { get; set; }
 
@@ -69,6 +76,7 @@ public sealed class PacketPipeline : IFlowObserver
     internal void Process(in RawPacket raw, DecodeResult result, in TcpPacket tcp, long index)
     {
         _packet = index;
+        PayloadParsed = false;
         Counters.Packets++;
         Counters.Bytes += raw.OriginalLength;
         if (result != DecodeResult.Tcp)
@@ -171,6 +179,7 @@ public sealed class PacketPipeline : IFlowObserver
         var wasEncrypted = handshake.Direction(direction).State == SshParseState.Encrypted;
         if (!handshake.IsFinished)
         {
+            PayloadParsed = !payload.IsEmpty;
             if (!payload.IsEmpty && side.Stream.Add(sequence, payload))
             {
                 handshake.Update(direction, side.Stream.Contiguous, side.Stream.IsClosed);

@@ -7,6 +7,12 @@ internal static class RepoPaths
 
     public static string Pcaps => Path.Combine(Root, "pcaps");
 
+    /// <summary>The committed (slimmed) lab corpus the shipped model is trained on.</summary>
+    public static string Training => Path.Combine(Root, "training");
+
+    /// <summary>The shipped model as committed, not the copy in the build output.</summary>
+    public static string ShippedModel => Path.Combine(Root, "models", "tunnelguard-shape-model.zip");
+
     /// <summary>Every committed capture, as xunit theory data (file name relative to pcaps/).</summary>
     public static TheoryData<string> PcapFiles()
     {
