@@ -16,6 +16,9 @@ public sealed class HeuristicClassifier : IShapeClassifier
     private const int MinEchoes = MinKeystrokes + 2;
     private const long BulkBytes = 64 * 1024;
 
+    /// <summary>No state of its own: every call works on its features alone.</summary>
+    public bool IsThreadSafe => true;
+
     public Verdict? Classify(ShapeFeatures f, bool final)
     {
         var evidence = new List<string>();

@@ -31,6 +31,9 @@ public sealed class ModelClassifier : IShapeClassifier
         _overrule = overrule;
     }
 
+    /// <summary>No state but the model's, which <see cref="ShapePredictor"/> guards.</summary>
+    public bool IsThreadSafe => true;
+
     public Verdict? Classify(ShapeFeatures features, bool final)
     {
         var heuristic = _heuristics.Classify(features, final);
