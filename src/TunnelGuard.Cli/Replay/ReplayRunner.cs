@@ -157,6 +157,16 @@ internal sealed class ReplayRunner
             // One thread keeps today's path; more shard the flows (the output is the same, see ShardedPipeline).
             using var sharded = options.Threads > 1 ? new ShardedPipeline(options.Threads, tableOptions, counting, options.AllFlows, name, classifier) : null;
             var pipeline = sharded is null ? new PacketPipeline(tableOptions, counting, options.AllFlows, name, classifier) : null;
+
+            // Replay writes and checks the latest features only; the history per judgement is for train and eval.
+            if (pipeline is not null)
+            {
+                pipeline.KeepFeatureHistory = false;
+            }
+            else
+            {
+                sharded!.KeepFeatureHistory = false;
+            }
             long read = 0;
             var peak = 0;
             CaptureFileReader? reader = null;

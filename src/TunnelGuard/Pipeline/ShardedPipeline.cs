@@ -72,6 +72,20 @@ public sealed class ShardedPipeline : IDisposable
 
     public long FlowsExpired => Sum(static p => p.Flows.FlowsExpired);
 
+    /// <summary>Every shard's <see cref="PacketPipeline.KeepFeatureHistory"/>; set before the first packet.</summary>
+    public bool KeepFeatureHistory
+    {
+        get => _shards[0].Pipeline.KeepFeatureHistory;
+        set
+        {
+            // The shards read it only inside a batch, which they get under their queue's lock.
+            foreach (var shard in _shards)
+            {
+                shard.Pipeline.KeepFeatureHistory = value;
+            }
+        }
+    }
+
     /// <summary>The table bound of each shard: <see cref="FlowTableOptions.MaxFlows"/> divided by the shard count, rounded up.</summary>
     public static int ShardMaxFlows(int maxFlows, int shards) =>
         Math.Max(FlowTableOptions.MinMaxFlows, (int)(((long)maxFlows + shards - 1) / shards));
