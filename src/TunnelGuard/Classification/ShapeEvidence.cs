@@ -74,6 +74,9 @@ public sealed class ShapeEvidence : IReadOnlyList<string>
     /// <summary>These lines, then the shape model's own line.</summary>
     internal ShapeEvidence WithModel(string label, float probability) => new(_features, _lines, label, probability);
 
+    /// <summary>Writes the text out now, on this thread, if it is not yet: for a report about to be handed to another thread.</summary>
+    public void Write() => _ = Text();
+
     public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)Text()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
