@@ -10,6 +10,9 @@
 # Environment: COPIES (copies of the corpus in BIG, default 1200: 1,519,200 packets, 19,200 TCP flows, at most ~12,800
 # open at once), RUNS (rounds, default 7), ARTIFACTS (output folder, default artifacts; ignored by git). The big files are
 # reused while their inputs are unchanged.
+# OLD=DIR (or OLD=DIR/tunnelguard.dll) compares two builds: each round then runs tcpdump, the build in DIR (e.g. a copy
+# of bin/Release/net10.0 made at an older commit) and this build, in that order, and the summary adds the old build's
+# medians and the per-round ratios new/old. The start-up and RSS figures are for both builds too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,9 @@ out=${ARTIFACTS:-artifacts}
 big="$out/replay-throughput-$copies.pcap"
 double="$out/replay-throughput-$((copies * 2)).pcap"
 cli=src/TunnelGuard.Cli/bin/Release/net10.0/tunnelguard.dll
+old=${OLD:-}
+if [ -n "$old" ] && [ -d "$old" ]; then old="$old/tunnelguard.dll"; fi
+if [ -n "$old" ] && [ ! -f "$old" ]; then echo "OLD: no build at $old" >&2; exit 2; fi
 
 need=()
 command -v tcpdump >/dev/null || need+=(tcpdump)
@@ -63,10 +69,14 @@ rounds="$out/replay-throughput-rounds.txt"
 : >"$rounds"
 for i in $(seq "$runs"); do
   t=$(timed tcpdump tcpdump -r "$big" -w /dev/null)
+  o=""
+  if [ -n "$old" ]; then o=" $(timed old dotnet "$old" replay "$big" --output /dev/null)"; fi
   r=$(timed replay dotnet "$cli" replay "$big" --output /dev/null)
-  echo "$t $r $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$rounds"
+  echo "$t $r $(cut -d' ' -f1 /proc/loadavg)$o" | tee -a "$rounds"
 done
 startup=$(timed startup dotnet "$cli" replay pcaps/ssh-v1-banner.pcap --output /dev/null)
+startup_old=""
+if [ -n "$old" ]; then startup_old=$(timed startup dotnet "$old" replay pcaps/ssh-v1-banner.pcap --output /dev/null); fi
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 peak_rss() { # command... -> max RSS in KiB
@@ -75,25 +85,43 @@ peak_rss() { # command... -> max RSS in KiB
 rss_tcpdump=$(peak_rss tcpdump -r "$big" -w /dev/null)
 rss_replay=$(peak_rss dotnet "$cli" replay "$big" --output /dev/null)
 rss_replay_double=$(peak_rss dotnet "$cli" replay "$double" --output /dev/null)
+rss_old=""
+if [ -n "$old" ]; then rss_old=$(peak_rss dotnet "$old" replay "$big" --output /dev/null); fi
 
-python3 - "$rounds" "$packets" "$startup" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" <<'PY'
+python3 - "$rounds" "$packets" "$startup" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" "$startup_old" "$rss_old" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 packets = int(sys.argv[2])
-# row: tcpdump wall user sys replay wall user sys load
+# row: tcpdump wall user sys replay wall user sys load [old wall user sys]
 t_wall = [float(r[1]) for r in rows]; t_cpu = [float(r[2]) + float(r[3]) for r in rows]
 r_wall = [float(r[5]) for r in rows]; r_cpu = [float(r[6]) + float(r[7]) for r in rows]
+has_old = len(rows[0]) > 9
+if has_old:
+    o_wall = [float(r[10]) for r in rows]; o_cpu = [float(r[11]) + float(r[12]) for r in rows]
 med = statistics.median
 print()
-print(f"{len(rows)} interleaved rounds; per round: tcpdump wall, replay wall, ratio")
-for tw, rw, r in zip(t_wall, r_wall, rows):
-    print(f"  {tw:6.2f} s  {rw:6.2f} s  {tw / rw:5.2f}x  (load {r[8]})")
+print(f"{len(rows)} interleaved rounds; per round: tcpdump wall, replay wall, ratio" + (", old build wall, ratio" if has_old else ""))
+for i, (tw, rw, r) in enumerate(zip(t_wall, r_wall, rows)):
+    extra = f"  {o_wall[i]:6.2f} s  {tw / o_wall[i]:5.2f}x" if has_old else ""
+    print(f"  {tw:6.2f} s  {rw:6.2f} s  {tw / rw:5.2f}x{extra}  (load {r[8]})")
 print(f"tcpdump -r -w /dev/null : median {med(t_wall):.3f} s wall = {packets / med(t_wall) / 1e6:.2f} Mpkt/s; {med(t_cpu):.3f} s CPU = {packets / med(t_cpu) / 1e6:.2f} Mpkt/s")
+if has_old:
+    print(f"old build replay        : median {med(o_wall):.3f} s wall = {packets / med(o_wall) / 1e6:.2f} Mpkt/s; {med(o_cpu):.3f} s CPU = {packets / med(o_cpu) / 1e6:.2f} Mpkt/s")
 print(f"tunnelguard replay      : median {med(r_wall):.3f} s wall = {packets / med(r_wall) / 1e6:.2f} Mpkt/s; {med(r_cpu):.3f} s CPU = {packets / med(r_cpu) / 1e6:.2f} Mpkt/s")
+if has_old:
+    print(f"old build / tcpdump packets/s, median of per-round ratios: {med([t / o for t, o in zip(t_wall, o_wall)]):.2f}x on wall time, "
+          f"{med([t / o for t, o in zip(t_cpu, o_cpu)]):.2f}x on CPU time")
 print(f"replay / tcpdump packets/s, median of per-round ratios: {med([t / r for t, r in zip(t_wall, r_wall)]):.2f}x on wall time, "
       f"{med([t / r for t, r in zip(t_cpu, r_cpu)]):.2f}x on CPU time (target >= 0.80x)")
+if has_old:
+    print(f"this build / old build, median of per-round ratios: {med([r / o for r, o in zip(r_wall, o_wall)]):.3f} of the wall time, "
+          f"{med([r / o for r, o in zip(r_cpu, o_cpu)]):.3f} of the CPU time")
 s = sys.argv[3].split()
 print(f"replay start-up (12-packet file): {float(s[1]):.3f} s wall, {float(s[2]) + float(s[3]):.3f} s CPU")
+if sys.argv[7]:
+    s = sys.argv[7].split()
+    print(f"old build start-up (12-packet file): {float(s[1]):.3f} s wall, {float(s[2]) + float(s[3]):.3f} s CPU")
 rss = [int(x) / 1024 for x in sys.argv[4:7]]
-print(f"peak RSS: tcpdump {rss[0]:.1f} MiB, replay {rss[1]:.1f} MiB, replay of the file twice as long (same flow arrival rate) {rss[2]:.1f} MiB")
+print(f"peak RSS: tcpdump {rss[0]:.1f} MiB, replay {rss[1]:.1f} MiB, replay of the file twice as long (same flow arrival rate) {rss[2]:.1f} MiB"
+      + (f"; old build {int(sys.argv[8]) / 1024:.1f} MiB" if sys.argv[8] else ""))
 PY

@@ -38,7 +38,8 @@ internal static class ClassifierLoader
             throw new InvalidDataException($"{path}: no such model file");
         }
 
-        return new DeferredClassifier(() => Load(path, heuristicsOnly: false));
+        // Load makes a ModelClassifier or a HeuristicClassifier: both may be called from several threads.
+        return new DeferredClassifier(() => Load(path, heuristicsOnly: false), threadSafe: true);
     }
 
     public static IShapeClassifier Load(string? modelPath, bool heuristicsOnly)

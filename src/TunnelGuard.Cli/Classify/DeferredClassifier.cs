@@ -13,10 +13,20 @@ namespace TunnelGuard.Cli.Classify;
 internal sealed class DeferredClassifier : IShapeClassifier
 {
     private readonly Task<IShapeClassifier> _loading;
+    private readonly bool _threadSafe;
 
-    public DeferredClassifier(Func<IShapeClassifier> load) => _loading = Task.Run(load);
+    /// <param name="load">Makes the classifier, on a pool thread.</param>
+    /// <param name="threadSafe">Whether what <paramref name="load"/> returns is <see cref="IShapeClassifier.IsThreadSafe"/>.</param>
+    public DeferredClassifier(Func<IShapeClassifier> load, bool threadSafe = false)
+    {
+        _threadSafe = threadSafe;
+        _loading = Task.Run(load);
+    }
 
     public IShapeClassifier Loaded => _loading.GetAwaiter().GetResult();
 
     public Verdict? Classify(ShapeFeatures features, bool final) => Loaded.Classify(features, final);
+
+    /// <summary>As the maker said, so that it is known without waiting for the load.</summary>
+    public bool IsThreadSafe => _threadSafe;
 }

@@ -157,11 +157,28 @@ internal sealed class ReplayRunner
             // One thread keeps today's path; more shard the flows (the output is the same, see ShardedPipeline).
             using var sharded = options.Threads > 1 ? new ShardedPipeline(options.Threads, tableOptions, counting, options.AllFlows, name, classifier) : null;
             var pipeline = sharded is null ? new PacketPipeline(tableOptions, counting, options.AllFlows, name, classifier) : null;
+
+            // Replay writes and checks the latest features only; the history per judgement is for train and eval.
+            if (pipeline is not null)
+            {
+                pipeline.KeepFeatureHistory = false;
+            }
+            else
+            {
+                sharded!.KeepFeatureHistory = false;
+            }
             long read = 0;
             var peak = 0;
+            CaptureFileReader? reader = null;
             try
             {
-                using var reader = CaptureFileReader.Open(path);
+                reader = CaptureFileReader.Open(path);
+                if (sharded is not null && !reader.IsPcapNg)
+                {
+                    // The batches take the packets where the reader read them; the reader stays open until Complete.
+                    sharded.ReadBuffersOf(reader);
+                }
+
                 while (reader.TryRead(out var packet))
                 {
                     if (pipeline is not null)
@@ -191,15 +208,23 @@ internal sealed class ReplayRunner
             finally
             {
                 // Whatever was read before an error is still reported.
-                if (pipeline is not null)
+                try
                 {
-                    pipeline.Complete();
-                    table.Add(pipeline.Flows.FlowsCreated, pipeline.Flows.FlowsEvicted, pipeline.Flows.FlowsExpired, peak);
+                    if (pipeline is not null)
+                    {
+                        pipeline.Complete();
+                        table.Add(pipeline.Flows.FlowsCreated, pipeline.Flows.FlowsEvicted, pipeline.Flows.FlowsExpired, peak);
+                    }
+                    else
+                    {
+                        sharded!.Complete();
+                        table.Add(sharded.FlowsCreated, sharded.FlowsEvicted, sharded.FlowsExpired, sharded.PeakFlows);
+                    }
                 }
-                else
+                finally
                 {
-                    sharded!.Complete();
-                    table.Add(sharded.FlowsCreated, sharded.FlowsEvicted, sharded.FlowsExpired, sharded.PeakFlows);
+                    // Only now: the last batch may hold packets in the reader's buffer until Complete has drained it.
+                    reader?.Dispose();
                 }
 
                 packets += read;

@@ -69,7 +69,8 @@ public sealed partial class CaptureFileReader
         }
 
         var micros = (seconds * 1_000_000L) + (_pcapNanos ? fraction / 1000 : fraction);
-        var data = new ReadOnlySpan<byte>(_buffer, _start + PcapRecordHeaderLength, (int)captured);
+        LastDataOffset = _start + PcapRecordHeaderLength;
+        var data = new ReadOnlySpan<byte>(_buffer, LastDataOffset, (int)captured);
         _start += PcapRecordHeaderLength + (int)captured;
         packet = new RawPacket(_pcapLinkType, micros, data, (int)Math.Min(Math.Max(original, captured), int.MaxValue));
         return true;

@@ -29,6 +29,9 @@ public sealed partial class CaptureFileReader : IDisposable
     // a folder of small captures was replayed.
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private readonly CaptureFileFormat _format;
+    // Set by HandBuffersTo: instead of moving unread bytes to the front of the buffer that holds the packets read so
+    // far, the reader gives that buffer away and goes on in the one it gets back.
+    private Func<byte[], byte[]>? _handOver;
     private int _start;
     private int _end;
     private long _bufferFileOffset;
@@ -53,6 +56,37 @@ public sealed partial class CaptureFileReader : IDisposable
     public long Position => _bufferFileOffset + _start;
 
     public bool IsPcapNg => _format == CaptureFileFormat.PcapNg;
+
+    /// <summary>Where the data of the packet last read starts in the buffer that holds it.</summary>
+    internal int LastDataOffset { get; private set; }
+
+    /// <summary>
+    /// From now on, the buffer that holds the packets read so far is given to <paramref name="handOver"/> when the
+    /// reader needs room (or at <see cref="HandOverBuffer"/>) instead of being reused: their spans stay valid for the
+    /// new owner, and the reader goes on in the buffer that <paramref name="handOver"/> returns (at least as long as the
+    /// one given, rented from <see cref="ArrayPool{T}.Shared"/> as that one was: the two swap owners, and each is returned
+    /// once by whoever holds it last). Classic pcap only: a pcapng reader skips blocks in place.
+    /// </summary>
+    internal void HandBuffersTo(Func<byte[], byte[]> handOver)
+    {
+        if (IsPcapNg)
+        {
+            throw new InvalidOperationException("pcapng buffers are not handed over");
+        }
+
+        _handOver = handOver;
+    }
+
+    /// <summary>Hands the current buffer over now (see <see cref="HandBuffersTo"/>), with the bytes read ahead moved to the next.</summary>
+    internal void HandOverBuffer()
+    {
+        if (_handOver is null)
+        {
+            throw new InvalidOperationException("no hand-over");
+        }
+
+        MoveUnreadToNextBuffer();
+    }
 
     /// <summary>Opens a capture file; a missing, unreadable or non-capture file gives a <see cref="CaptureFileException"/>.</summary>
     public static CaptureFileReader Open(string path)
@@ -133,10 +167,7 @@ public sealed partial class CaptureFileReader : IDisposable
 
         if (_start > 0)
         {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, Available);
-            _bufferFileOffset += _start;
-            _end -= _start;
-            _start = 0;
+            MoveUnreadToNextBuffer();
         }
 
         while (_end < count && !_eof)
@@ -160,6 +191,17 @@ public sealed partial class CaptureFileReader : IDisposable
         }
 
         return Available >= count;
+    }
+
+    /// <summary>Moves the unread bytes to the front of the buffer, or of the next one when buffers are handed over.</summary>
+    private void MoveUnreadToNextBuffer()
+    {
+        var next = _handOver is null ? _buffer : _handOver(_buffer);
+        Buffer.BlockCopy(_buffer, _start, next, 0, Available);
+        _buffer = next;
+        _bufferFileOffset += _start;
+        _end -= _start;
+        _start = 0;
     }
 
     /// <summary>Discards <paramref name="count"/> bytes, possibly more than the buffer holds.</summary>

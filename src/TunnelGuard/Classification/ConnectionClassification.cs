@@ -15,11 +15,20 @@ public sealed class ConnectionClassification
     private static readonly double[] Checkpoints = [0.5, 1, 2, 3, 5, 8, 12, 20, 30, 45, 60];
 
     private readonly List<VerdictChange> _changes = [];
-    private readonly List<ShapeFeatures> _history = [];
+    private readonly List<ShapeFeatures>? _history;
     private int _nextCheckpoint;
     private bool _rolesResolved;
     private int _clientDirection;
     private SshPacketSizer? _sizer;
+
+    /// <param name="keepFeatureHistory">
+    /// Whether to keep the features of every judgement (<see cref="FeatureHistory"/>, the rows a model is trained on);
+    /// without it only the latest are kept, and a replay of many open connections holds less memory.
+    /// </param>
+    public ConnectionClassification(bool keepFeatureHistory = true)
+    {
+        _history = keepFeatureHistory ? [] : null;
+    }
 
     public ShapeRecorder Recorder { get; } = new();
 
@@ -30,8 +39,8 @@ public sealed class ConnectionClassification
     /// <summary>The latest features computed, for explanation and for training data.</summary>
     public ShapeFeatures? LastFeatures { get; private set; }
 
-    /// <summary>The features of every judgement, in order: the rows a model is trained on.</summary>
-    public IReadOnlyList<ShapeFeatures> FeatureHistory => _history;
+    /// <summary>The features of every judgement, in order: the rows a model is trained on (empty when not kept).</summary>
+    public IReadOnlyList<ShapeFeatures> FeatureHistory => (IReadOnlyList<ShapeFeatures>?)_history ?? [];
 
     /// <summary>Records an encrypted segment and judges the connection again when a checkpoint has passed.</summary>
     public void OnSegment(long micros, int direction, int size, SshHandshake handshake, bool startSeen, ushort initiatorPort, ushort responderPort, IShapeClassifier classifier)
@@ -74,7 +83,7 @@ public sealed class ConnectionClassification
 
         var features = ShapeFeatureExtractor.Extract(Recorder, _clientDirection, _sizer, micros);
         LastFeatures = features;
-        _history.Add(features);
+        _history?.Add(features);
         var verdict = classifier.Classify(features, final);
         if (verdict is null || (verdict.Label == Current.Label && verdict.Labels.SequenceEqual(Current.Labels)))
         {

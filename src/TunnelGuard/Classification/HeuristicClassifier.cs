@@ -1,4 +1,3 @@
-using System.Globalization;
 using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Classification;
@@ -16,27 +15,31 @@ public sealed class HeuristicClassifier : IShapeClassifier
     private const int MinEchoes = MinKeystrokes + 2;
     private const long BulkBytes = 64 * 1024;
 
+    /// <summary>No state of its own: every call works on its features alone.</summary>
+    public bool IsThreadSafe => true;
+
     public Verdict? Classify(ShapeFeatures f, bool final)
     {
-        var evidence = new List<string>();
+        // Which evidence lines apply; their text is written only if read (ShapeEvidence).
+        var evidence = 0;
         var labels = new List<string>();
 
         // Someone types on the server's side and the client's machine echoes: a shell reached through -R.
         if (f.EchoS2C >= MinEchoes && f.EchoS2C > f.EchoC2S)
         {
-            evidence.Add(Say($"{f.EchoS2C} keystroke-sized packets ({f.KeystrokeSize} B) typed by the server side and echoed by the client within 20 ms: an interactive session inside a reverse tunnel"));
+            evidence |= ShapeEvidence.ReverseShell;
             labels.Add(Labels.ForwardRemote);
         }
 
         if (f.ServerFirstOpens >= 2 && f.EchoC2S < MinKeystrokes && f.Requests <= f.ServerFirstOpens)
         {
-            evidence.Add(Say($"{f.ServerFirstOpens} exchanges started by the server after a client silence: channels the server opens toward the client (-R)"));
+            evidence |= ShapeEvidence.ServerOpens;
             AddOnce(labels, Labels.ForwardRemote);
         }
 
         if (f.NestedC2S >= MinKeystrokes && f.NestedC2S >= f.KeysC2S / 2)
         {
-            evidence.Add(Say($"{f.NestedC2S} client packets of the size of a keystroke of an SSH session nested inside this one: an SSH session through a tunnel"));
+            evidence |= ShapeEvidence.NestedSsh;
             AddOnce(labels, Labels.ForwardLocal);
         }
 
@@ -44,36 +47,35 @@ public sealed class HeuristicClassifier : IShapeClassifier
         // sizes: only a connection nobody types into counts as reaching many destinations.
         if (f.DistinctOpenSizes >= 4 && f.KeysC2S < MinKeystrokes && f.NestedC2S < MinKeystrokes)
         {
-            evidence.Add(Say($"{f.DistinctOpenSizes} different sizes of client requests after silences: connections to many destinations, as through a SOCKS proxy (-D)"));
+            evidence |= ShapeEvidence.ManyDestinations;
             AddOnce(labels, Labels.ForwardDynamic);
         }
 
         if (f.EchoC2S >= MinEchoes)
         {
-            evidence.Add(Say($"{f.EchoC2S} keystroke-sized packets ({f.KeystrokeSize} B) typed by the client and echoed by the server within 20 ms: an interactive shell"));
+            evidence |= ShapeEvidence.Shell;
             labels.Add(Labels.Interactive);
         }
         // A loaded machine delays a shell's echoes too: late echoes count only when they clearly outnumber prompt ones.
         else if (f.LateEchoC2S >= MinKeystrokes && f.LateEchoC2S > 2 * f.EchoC2S)
         {
-            evidence.Add(Say($"{f.LateEchoC2S} keystrokes echoed only 20–300 ms later: a line-based service behind a tunnel, not a shell"));
+            evidence |= ShapeEvidence.LateEcho;
             AddOnce(labels, Labels.ForwardLocal);
         }
 
         var bulk = Math.Max(f.BytesC2S, f.BytesS2C);
         if (bulk >= BulkBytes && labels.Count == 0)
         {
-            var up = f.BytesC2S > f.BytesS2C;
             var session = f.AfterAuthC1 >= 64;
-            evidence.Add(Say($"{bulk / 1024} KiB moved {(up ? "client to server" : "server to client")}, {(up ? f.LargeFractionC2S : f.LargeFractionS2C):P0} of it in full-size segments"));
+            evidence |= ShapeEvidence.Bulk;
             if (session)
             {
-                evidence.Add(Say($"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) opens a session channel: a copy program"));
+                evidence |= ShapeEvidence.CopyProgram;
                 labels.Add(Labels.FileTransfer);
             }
             else
             {
-                evidence.Add(Say($"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) is no session channel: data through a forwarded port"));
+                evidence |= ShapeEvidence.ForwardedData;
                 labels.Add(Labels.ForwardLocal);
             }
         }
@@ -87,18 +89,19 @@ public sealed class HeuristicClassifier : IShapeClassifier
 
             if (f.Seconds < 60 && f.KeysC2S < MinKeystrokes && f.AfterAuthC1 >= 64)
             {
-                evidence.Add(Say($"a session channel, {f.PacketsC2S + f.PacketsS2C} packets in {f.Seconds:0.0} s and no typing: a remote command"));
+                evidence |= ShapeEvidence.RemoteCommand;
                 labels.Add(Labels.Exec);
             }
             else
             {
-                return new Verdict(Labels.Unknown, 0.2, evidence, [], null);
+                return new Verdict(Labels.Unknown, 0.2, new ShapeEvidence(f, evidence), [], null);
             }
         }
 
         labels.Sort(static (a, b) => Labels.Danger(b).CompareTo(Labels.Danger(a)));
-        var confidence = Math.Min(0.95, 0.55 + (0.1 * evidence.Count));
-        return new Verdict(labels[0], confidence, evidence, labels, null);
+        var lines = new ShapeEvidence(f, evidence);
+        var confidence = Math.Min(0.95, 0.55 + (0.1 * lines.Count));
+        return new Verdict(labels[0], confidence, lines, labels, null);
     }
 
     private static void AddOnce(List<string> labels, string label)
@@ -108,6 +111,4 @@ public sealed class HeuristicClassifier : IShapeClassifier
             labels.Add(label);
         }
     }
-
-    private static string Say(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

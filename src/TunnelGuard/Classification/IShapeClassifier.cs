@@ -7,4 +7,10 @@ public interface IShapeClassifier
 {
     /// <summary>The verdict for these features, or null when the evidence does not allow one yet.</summary>
     Verdict? Classify(ShapeFeatures features, bool final);
+
+    /// <summary>
+    /// Whether <see cref="Classify"/> may be called from several threads at once. The shards of a sharded replay call
+    /// a classifier that is not through a lock.
+    /// </summary>
+    bool IsThreadSafe => false;
 }

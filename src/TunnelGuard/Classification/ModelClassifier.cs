@@ -1,4 +1,3 @@
-using System.Globalization;
 using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Classification;
@@ -31,6 +30,9 @@ public sealed class ModelClassifier : IShapeClassifier
         _overrule = overrule;
     }
 
+    /// <summary>No state but the model's, which <see cref="ShapePredictor"/> guards.</summary>
+    public bool IsThreadSafe => true;
+
     public Verdict? Classify(ShapeFeatures features, bool final)
     {
         var heuristic = _heuristics.Classify(features, final);
@@ -54,17 +56,18 @@ public sealed class ModelClassifier : IShapeClassifier
             return heuristic;
         }
 
-        var evidence = new List<string>();
-        if (heuristic is not null)
-        {
-            evidence.AddRange(heuristic.Evidence);
-        }
-
-        evidence.Add(string.Create(CultureInfo.InvariantCulture, $"shape model: {label} with probability {probability:0.00} after {features.Seconds:0.0} s of encrypted traffic"));
+        // The heuristics' lines, then the model's, written out only if read.
+        var evidence = (heuristic?.Evidence as ShapeEvidence ?? new ShapeEvidence(features, 0)).WithModel(label, probability);
         var labels = new List<string> { label };
         if (heuristic is not null)
         {
-            labels.AddRange(heuristic.Labels.Where(l => l != label));
+            foreach (var other in heuristic.Labels)
+            {
+                if (other != label)
+                {
+                    labels.Add(other);
+                }
+            }
         }
 
         labels.Sort(static (a, b) => Labels.Danger(b).CompareTo(Labels.Danger(a)));

@@ -1,11 +1,17 @@
 namespace TunnelGuard.Classification;
 
-/// <summary>Runs the model on one feature vector; owns a prediction engine, so one per pipeline thread.</summary>
+/// <summary>
+/// Runs the model on one feature vector. Safe to call from several threads at once: the direct scorer keeps its scores
+/// on the caller's stack, and ML.NET's prediction engine, which keeps its input row in a field, is used under a lock.
+/// </summary>
 public sealed class ShapePredictor
 {
+    // TreeEnsembleScorer.ReadFrom allows at most 64 classes.
+    private const int MaxStackClasses = 64;
+
     private readonly Lazy<ShapeEngine> _engine;
     private readonly TreeEnsembleScorer? _scorer;
-    private readonly float[] _scores;
+    private readonly Lock _engineLock = new();
 
     internal ShapePredictor(ShapeEngine engine, string[] classes, TreeEnsembleScorer? scorer = null)
         : this(new Lazy<ShapeEngine>(engine), classes, scorer)
@@ -25,8 +31,7 @@ public sealed class ShapePredictor
     {
         _engine = engine;
         Classes = classes;
-        _scorer = scorer?.ClassCount == classes.Length ? scorer : null;
-        _scores = new float[classes.Length];
+        _scorer = scorer?.ClassCount == classes.Length && classes.Length <= MaxStackClasses ? scorer : null;
     }
 
     /// <summary>Whether predictions walk the trees directly (<see cref="TreeEnsembleScorer"/>) rather than through ML.NET's engine.</summary>
@@ -40,10 +45,15 @@ public sealed class ShapePredictor
 
     public (string Label, float Probability) Predict(float[] features)
     {
-        if (_scorer is not null && _scorer.TryScore(features, _scores))
+        if (_scorer is not null)
         {
-            var best = ArgMax(_scores);
-            return (Classes[best], _scores[best]);
+            Span<float> scores = stackalloc float[MaxStackClasses];
+            scores = scores[..Classes.Count];
+            if (_scorer.TryScore(features, scores))
+            {
+                var best = ArgMax(scores);
+                return (Classes[best], scores[best]);
+            }
         }
 
         return PredictWithEngine(features);
@@ -52,7 +62,12 @@ public sealed class ShapePredictor
     /// <summary>The prediction through ML.NET's prediction engine: the reference the direct scorer is tested against.</summary>
     internal (string Label, float Probability) PredictWithEngine(float[] features)
     {
-        var prediction = _engine.Value.Predict(features);
+        ShapePrediction prediction;
+        lock (_engineLock)
+        {
+            prediction = _engine.Value.Predict(features);
+        }
+
         var best = ArgMax(prediction.Score);
         return (best < Classes.Count ? Classes[best] : prediction.PredictedLabel, prediction.Score.Length == 0 ? 0 : prediction.Score[best]);
     }

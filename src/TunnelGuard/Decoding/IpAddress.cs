@@ -61,4 +61,44 @@ public readonly record struct IpAddress(ulong High, ulong Low) : IComparable<IpA
     }
 
     public override string ToString() => ToIPAddress().ToString();
+
+    /// <summary>Longest text <see cref="FormatUtf8"/> writes (an IPv6 address with an embedded IPv4 one).</summary>
+    public const int MaxUtf8Length = 45;
+
+    /// <summary>
+    /// The address as <see cref="ToString"/> writes it, in UTF-8 into <paramref name="destination"/> (at least
+    /// <see cref="MaxUtf8Length"/> bytes). IPv4 is written directly, without the <see cref="IPAddress"/> and the string
+    /// that a report's two addresses cost otherwise.
+    /// </summary>
+    public ReadOnlySpan<byte> FormatUtf8(Span<byte> destination)
+    {
+        if (!IsV4)
+        {
+            ToIPAddress().TryFormat(destination, out var written);
+            return destination[..written];
+        }
+
+        var length = 0;
+        for (var shift = 24; shift >= 0; shift -= 8)
+        {
+            var part = (int)(Low >> shift) & 0xFF;
+            if (part >= 100)
+            {
+                destination[length++] = (byte)('0' + (part / 100));
+            }
+
+            if (part >= 10)
+            {
+                destination[length++] = (byte)('0' + (part / 10 % 10));
+            }
+
+            destination[length++] = (byte)('0' + (part % 10));
+            if (shift > 0)
+            {
+                destination[length++] = (byte)'.';
+            }
+        }
+
+        return destination[..length];
+    }
 }

@@ -20,7 +20,9 @@ public sealed class StreamPrefix
 
     private readonly int _cap;
     private readonly StreamBufferPool? _buffers;
-    private readonly (int Start, int End)[] _islands = new (int, int)[MaxIslands];
+    // Made at the first out-of-order segment: most streams never have one, and a replay holds two prefixes per flow
+    // for the flow's whole life (21,600 arrays, ~1.9 MB of fresh memory, for the 794 K-packet benchmark file).
+    private (int Start, int End)[]? _islands;
     private byte[]? _buffer;
     private int _islandCount;
     private uint _base;
@@ -135,7 +137,7 @@ public sealed class StreamPrefix
     {
         for (var i = 0; i < _islandCount; i++)
         {
-            ref var island = ref _islands[i];
+            ref var island = ref _islands![i];
             if (start <= island.End && end >= island.Start)
             {
                 island = (Math.Min(start, island.Start), Math.Max(end, island.End));
@@ -149,6 +151,7 @@ public sealed class StreamPrefix
             return false;
         }
 
+        _islands ??= new (int, int)[MaxIslands];
         _islands[_islandCount++] = (start, end);
         return false;
     }
@@ -161,7 +164,7 @@ public sealed class StreamPrefix
             merged = false;
             for (var i = 0; i < _islandCount; i++)
             {
-                if (_islands[i].Start <= ContiguousLength)
+                if (_islands![i].Start <= ContiguousLength)
                 {
                     ContiguousLength = Math.Max(ContiguousLength, _islands[i].End);
                     _islands[i] = _islands[--_islandCount];

@@ -1,3 +1,4 @@
+using TunnelGuard.Classification;
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
 using TunnelGuard.Shape;
@@ -22,6 +23,11 @@ public static class ConnectionReportBuilder
         var clientHassh = client.KexInit is { } clientKexInit ? KexInitCache.Client(clientKexInit) : default((string, string)?);
         var serverHassh = server.KexInit is { } serverKexInit ? KexInitCache.Server(serverKexInit) : default((string, string)?);
         var algorithms = client.KexInit is { } c && server.KexInit is { } s ? SshAlgorithms.Negotiate(c, s) : null;
+        var verdict = flow.Classification?.Current ?? Verdict.None;
+
+        // The report's evidence is written out here, on the thread that ends the flow (a shard in a sharded replay),
+        // not later by whoever writes the report (the merging thread, on which the whole replay waits).
+        (verdict.Evidence as ShapeEvidence)?.Write();
         return Common(flow, reason, source, clientDirection) with
         {
             IsSsh = true,
@@ -31,7 +37,7 @@ public static class ConnectionReportBuilder
             Auth = AuthInference.Infer(flow.Classification?.Recorder, clientDirection, algorithms, closed: reason == FlowEndReason.Closed),
             RoleBasis = basis,
             Problems = [.. ssh.Problems(clientDirection)],
-            Verdict = flow.Classification?.Current ?? Verdict.None,
+            Verdict = verdict,
             VerdictChanges = flow.Classification?.Changes ?? [],
             Features = flow.Classification?.LastFeatures,
             FeatureHistory = flow.Classification?.FeatureHistory ?? [],

@@ -1,20 +1,21 @@
 using System.Buffers;
 using TunnelGuard.Capture;
 using TunnelGuard.Decoding;
-using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Pipeline;
 
 /// <summary>
-/// A run of packets copied back to back into one pooled buffer, each decoded once and assigned to its shard, handed to
+/// A run of packets back to back in one pooled buffer (copied in, or read there by a capture reader whose buffer the
+/// batch then adopts), each decoded once and assigned to its shard, handed to
 /// every shard of a <see cref="ShardedPipeline"/> as one item, with room for what each shard gives back: its reports
 /// and its table size after each packet.
 /// </summary>
 /// <remarks>
 /// Ownership: the <see cref="ShardedPipeline"/> that rents the buffers fills a batch on the caller's thread, then every
 /// shard reads it (read-only) and writes only its own result slots; the last shard to finish signals, the pipeline
-/// merges the results on the caller's thread and reuses the batch. <see cref="Dispose"/> returns the buffers to the
-/// pools once no shard holds the batch.
+/// merges the results on the caller's thread and reuses the batch. A batch that adopts a reader's buffer gives the reader
+/// its own in exchange, so the number of buffers stays the same and each is returned once. <see cref="Dispose"/> returns
+/// the buffers to the pools once no shard holds the batch.
 /// </remarks>
 internal sealed class PacketBatch : IDisposable
 {
@@ -42,11 +43,11 @@ internal sealed class PacketBatch : IDisposable
     public PacketBatch(int shards)
     {
         _flowCounts = new int[shards][];
-        Reports = new List<(ReportOrder, ConnectionReport)>[shards];
+        Reports = new ShardReports[shards];
         for (var i = 0; i < shards; i++)
         {
             _flowCounts[i] = ArrayPool<int>.Shared.Rent(MaxPackets);
-            Reports[i] = [];
+            Reports[i] = new ShardReports();
         }
     }
 
@@ -59,7 +60,7 @@ internal sealed class PacketBatch : IDisposable
     public bool IsFlush { get; set; }
 
     /// <summary>Each shard's reports, in the order it made them (which is <see cref="ReportOrder"/> order).</summary>
-    public List<(ReportOrder Order, ConnectionReport Report)>[] Reports { get; }
+    public ShardReports[] Reports { get; }
 
     /// <summary>Shard <paramref name="shard"/>'s flow count after each packet.</summary>
     public Span<int> FlowCounts(int shard) => _flowCounts[shard].AsSpan(0, Count);
@@ -93,21 +94,36 @@ internal sealed class PacketBatch : IDisposable
             return false;
         }
 
-        if (Count == 0)
-        {
-            FirstIndex = index;
-        }
-
-        if (Count == _slots.Length)
-        {
-            Grow();
-        }
-
         packet.Data.CopyTo(_data.AsSpan(_used));
-        _tcp[Count] = tcp;
-        _slots[Count++] = new Slot(_used, length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, result, (byte)shard);
+        Append(_used, packet, index, result, tcp, shard);
         _used += length;
         return true;
+    }
+
+    /// <summary>
+    /// Adds a packet that lies, unread by the batch, in a capture reader's buffer at <paramref name="offset"/>: the
+    /// batch must <see cref="Adopt"/> that buffer before it is handed to the shards. False when the batch is full.
+    /// </summary>
+    public bool TryAddInPlace(in RawPacket packet, int offset, long index, DecodeResult result, in TcpPacket tcp, int shard)
+    {
+        if (Count == MaxPackets)
+        {
+            return false;
+        }
+
+        Append(offset, packet, index, result, tcp, shard);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="readerBuffer"/>, in which the packets added in place lie, as this batch's data, and gives
+    /// back the buffer the batch held, which no shard reads any more (the batch was merged, or never handed over).
+    /// </summary>
+    public byte[] Adopt(byte[] readerBuffer)
+    {
+        var spare = _data;
+        _data = readerBuffer;
+        return spare;
     }
 
     /// <summary>Before the hand-over: the batch is done when <paramref name="shards"/> shards have each called <see cref="Signal"/>.</summary>
@@ -151,9 +167,23 @@ internal sealed class PacketBatch : IDisposable
             }
 
             _data = [];
-            _slots = [];
-            _tcp = [];
         }
+    }
+
+    private void Append(int offset, in RawPacket packet, long index, DecodeResult result, in TcpPacket tcp, int shard)
+    {
+        if (Count == 0)
+        {
+            FirstIndex = index;
+        }
+
+        if (Count == _slots.Length)
+        {
+            Grow();
+        }
+
+        _tcp[Count] = tcp;
+        _slots[Count++] = new Slot(offset, packet.Data.Length, packet.OriginalLength, packet.LinkType, packet.TimestampMicros, result, (byte)shard);
     }
 
     private void Grow()

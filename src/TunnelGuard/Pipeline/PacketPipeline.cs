@@ -60,6 +60,13 @@ public sealed class PacketPipeline : IFlowObserver
     /// </summary>
     internal bool PayloadParsed { get; private set; }
 
+    /// <summary>
+    /// Whether each SSH connection keeps the features of every judgement (<see cref="ConnectionReport.FeatureHistory"/>,
+    /// which training and evaluation read); true unless set before the first packet. Without it a report carries only
+    /// the latest features, and a replay of many open connections holds less memory.
+    /// </summary>
+    public bool KeepFeatureHistory { get; set; } = true;
+
     /// <summary>The capture file or interface name put on every report.</summary>
     public string? Source { get; set; }
 
@@ -195,7 +202,7 @@ public sealed class PacketPipeline : IFlowObserver
         // Shape: the encrypted segments of SSH connections, retransmissions left out.
         if (wasEncrypted && fresh && handshake.IsSsh)
         {
-            var classification = flow.Classification ??= new ConnectionClassification();
+            var classification = flow.Classification ??= new ConnectionClassification(KeepFeatureHistory);
             var changes = classification.Changes.Count;
             classification.OnSegment(now, direction, tcp.PayloadLength, handshake, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
             if (classification.Changes.Count != changes && VerdictChanged is { } observer)

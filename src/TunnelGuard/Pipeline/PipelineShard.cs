@@ -2,7 +2,6 @@ using System.Runtime.ExceptionServices;
 using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
-using TunnelGuard.Reporting;
 
 namespace TunnelGuard.Pipeline;
 
@@ -20,13 +19,13 @@ internal sealed class PipelineShard : IDisposable
     private readonly Queue<PacketBatch> _queue = new();
     private bool _closed;
     private readonly Thread _thread;
-    private List<(ReportOrder Order, ConnectionReport Report)>? _reports;
+    private ShardReports? _reports;
     private ExceptionDispatchInfo? _failure;
 
     public PipelineShard(int index, FlowTableOptions options, bool reportAllFlows, string? source, IShapeClassifier classifier)
     {
         _index = index;
-        _pipeline = new PacketPipeline(options, (order, report) => _reports!.Add((order, report)), reportAllFlows, source, classifier);
+        _pipeline = new PacketPipeline(options, (order, report) => _reports!.Add(order, report), reportAllFlows, source, classifier);
         _thread = new Thread(Run) { IsBackground = true, Name = $"pipeline shard {index}" };
         _thread.Start();
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TunnelGuard.Classification;
+using TunnelGuard.Decoding;
 
 namespace TunnelGuard.Reporting;
 
@@ -31,9 +32,10 @@ internal static class JsonLine
     public static void WriteConnection(Utf8JsonWriter w, string communityId, Endpoint client, Endpoint server)
     {
         w.WriteString("community_id", communityId);
-        w.WriteString("src_ip", client.Address.ToString());
+        Span<byte> address = stackalloc byte[IpAddress.MaxUtf8Length];
+        w.WriteString("src_ip", client.Address.FormatUtf8(address));
         w.WriteNumber("src_port", client.Port);
-        w.WriteString("dest_ip", server.Address.ToString());
+        w.WriteString("dest_ip", server.Address.FormatUtf8(address));
         w.WriteNumber("dest_port", server.Port);
         w.WriteString("proto", "TCP");
     }

@@ -114,6 +114,47 @@ public sealed class ShardedPipelineTests
     }
 
     [Fact]
+    public void PacketsLeftInTheReadersBuffers_ShardsReportWhatOnePipelineReports()
+    {
+        using var dir = new TempDirectory();
+
+        // Several 1 MiB reader buffers, each handed to a batch when the reader needs room.
+        var many = ManyFlows(dir, synCount: 20_000);
+
+        // Bare SYNs only, 70 bytes a record: about 15,000 fit in a 1 MiB buffer, more than a batch's packets
+        // (PacketBatch.MaxPackets, 8,192), so a full batch takes the buffer before the reader needs room.
+        var builder = new PcapBuilder();
+        for (var i = 0; i < 30_000; i++)
+        {
+            var syn = Frames.Tcp((ushort)(1024 + (i % 60_000)), 22, (uint)i, TcpFlags.Syn, []);
+            builder.Add(Frames.Ethernet(Frames.Ipv4($"198.19.{(i >> 8) & 0xFF}.{i & 0xFF}", "198.18.1.2", syn), 0x0800), 1_000_000_000_000L + (i * 10L));
+        }
+
+        var syns = builder.WriteTo(dir.Path, "syns.pcap");
+        foreach (var path in new[] { many, syns })
+        {
+            var expected = Single(path, new FlowTableOptions());
+            Assert.True(expected.Count > 20_000, $"only {expected.Count} reports");
+            Assert.Equal(expected, ShardedInPlace(path, new FlowTableOptions(), 2));
+            Assert.Equal(expected, ShardedInPlace(path, new FlowTableOptions(), 3));
+        }
+    }
+
+    [Fact]
+    public void TruncatedCapture_PacketsInTheReadersBuffers_ShardsReportThePacketsReadBeforeTheCut()
+    {
+        using var dir = new TempDirectory();
+        var bytes = File.ReadAllBytes(ManyFlows(dir, synCount: 5_000));
+        var path = Path.Combine(dir.Path, "cut.pcap");
+        File.WriteAllBytes(path, bytes.AsSpan(0, (bytes.Length * 2 / 3) + 7).ToArray());
+
+        var expected = Single(path, new FlowTableOptions());
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, ShardedInPlace(path, new FlowTableOptions(), 2));
+    }
+
+    [Fact]
     public void Counters_AndPeakFlowCount_SumOverTheShardsToOnePipelines()
     {
         using var dir = new TempDirectory();
@@ -162,6 +203,32 @@ public sealed class ShardedPipelineTests
         using (var pipeline = new ShardedPipeline(shards, options, sink, reportAllFlows: true, "test.pcap"))
         {
             ReadAll(path, pipeline.Process);
+            pipeline.Complete();
+        }
+
+        return [.. sink.Reports.Select(ConnectionJsonWriter.ToJson)];
+    }
+
+    /// <summary>As replay runs a classic pcap: the batches take the reader's buffers, the reader open until the end.</summary>
+    private static List<string> ShardedInPlace(string path, FlowTableOptions options, int shards)
+    {
+        var sink = new ListSink();
+        using (var pipeline = new ShardedPipeline(shards, options, sink, reportAllFlows: true, "test.pcap"))
+        using (var reader = CaptureFileReader.Open(path))
+        {
+            pipeline.ReadBuffersOf(reader);
+            try
+            {
+                while (reader.TryRead(out var packet))
+                {
+                    pipeline.Process(packet);
+                }
+            }
+            catch (CaptureFileException)
+            {
+                pipeline.Drain();
+            }
+
             pipeline.Complete();
         }
 
