@@ -319,17 +319,31 @@ internal sealed class MonitorSession : IAsyncDisposable
     private async Task MaintainAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var failing = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                if (_enforcer is { } enforcer)
+                // One failing step must not end the loop: the others (alerts waiting for the store above all) go on.
+                try
                 {
-                    await enforcer.ExpireDueAsync(stopping).ConfigureAwait(false);
-                }
+                    if (_enforcer is { } enforcer)
+                    {
+                        await enforcer.ExpireDueAsync(stopping).ConfigureAwait(false);
+                    }
 
-                _alerting?.RetryUnstored();
-                _syslog?.Retry();
+                    _alerting?.RetryUnstored();
+                    _syslog?.Retry();
+                    failing = false;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    if (!failing)
+                    {
+                        _log.LogError("maintenance (block expiry, alert and syslog retries) failed: {Error}; trying again every second", $"{ex.GetType().Name}: {ex.Message}");
+                        failing = true;
+                    }
+                }
             }
         }
         catch (OperationCanceledException)

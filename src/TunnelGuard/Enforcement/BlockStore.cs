@@ -14,8 +14,10 @@ public sealed class BlockStore : IDisposable
 {
     private const string Columns = "id, address, peer, rule_id, reason, offence, created_us, expires_us, ended_us, end_reason";
 
-    private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+
+    // Null after Release: opened again at the next use.
+    private SqliteConnection? _connection;
 
     private BlockStore(SqliteConnection connection, string path)
     {
@@ -25,10 +27,18 @@ public sealed class BlockStore : IDisposable
 
     public string Path { get; }
 
+    // Opens only a file that exists: a retry while its file system is unmounted must not make a new store in the bare
+    // mount point.
+    private SqliteConnection Connection => _connection ??= DurableSqlite.Open(Path, out _, CreateSchema, create: false);
+
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>; throws <see cref="SqliteException"/> or IO errors.</summary>
     public static BlockStore Open(string path)
     {
-        var connection = DurableSqlite.Open(path, out var full, c => DurableSqlite.Execute(c, """
+        var connection = DurableSqlite.Open(path, out var full, CreateSchema);
+        return new BlockStore(connection, full);
+    }
+
+    private static void CreateSchema(SqliteConnection connection) => DurableSqlite.Execute(connection, """
             CREATE TABLE IF NOT EXISTS blocks (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 address TEXT NOT NULL,
@@ -48,20 +58,18 @@ public sealed class BlockStore : IDisposable
                 target TEXT,
                 rule_id TEXT,
                 detail TEXT NOT NULL);
-            """));
-        return new BlockStore(connection, full);
-    }
+            """);
 
     /// <summary>Records a block now in force; an open block of the same target is ended as replaced. Returns the stored record.</summary>
     public BlockRecord Add(FirewallBlock block, string ruleId, string reason, int offence, long nowMicros)
     {
         lock (_lock)
         {
-            using var transaction = _connection.BeginTransaction();
+            using var transaction = Connection.BeginTransaction();
             var peer = block.Scope == BlockScope.Pair ? block.Peer : null;
             EndOpen(transaction, block.Address, peer, "replaced", nowMicros);
             var expires = nowMicros + (block.Seconds * 1_000_000);
-            using var insert = _connection.CreateCommand();
+            using var insert = Connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO blocks (address, peer, rule_id, reason, offence, created_us, expires_us)
@@ -100,10 +108,10 @@ public sealed class BlockStore : IDisposable
                 return due;
             }
 
-            using var transaction = _connection.BeginTransaction();
+            using var transaction = Connection.BeginTransaction();
             foreach (var record in due)
             {
-                using var update = _connection.CreateCommand();
+                using var update = Connection.CreateCommand();
                 update.Transaction = transaction;
                 update.CommandText = "UPDATE blocks SET ended_us = $now, end_reason = 'expired' WHERE id = $id;";
                 update.Parameters.AddWithValue("$now", nowMicros);
@@ -122,7 +130,7 @@ public sealed class BlockStore : IDisposable
     {
         lock (_lock)
         {
-            using var transaction = _connection.BeginTransaction();
+            using var transaction = Connection.BeginTransaction();
             var ended = EndOpen(transaction, address, peer, "removed", nowMicros);
             if (ended.Count > 0)
             {
@@ -139,7 +147,7 @@ public sealed class BlockStore : IDisposable
     {
         lock (_lock)
         {
-            using var transaction = _connection.BeginTransaction();
+            using var transaction = Connection.BeginTransaction();
             AuditCore(transaction, nowMicros, action, target, ruleId, detail);
             transaction.Commit();
         }
@@ -150,7 +158,7 @@ public sealed class BlockStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _connection.CreateCommand();
+            using var command = Connection.CreateCommand();
             command.CommandText = "SELECT seq, time_us, action, target, rule_id, detail FROM block_audit ORDER BY seq DESC LIMIT $limit;";
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
@@ -166,7 +174,20 @@ public sealed class BlockStore : IDisposable
         }
     }
 
-    public void Dispose() => _connection.Dispose();
+    /// <summary>
+    /// Closes the file after a write failed, so that the monitor does not hold the file system (a file system the kernel
+    /// turned read-only must be unmounted to be repaired). The next call opens the file again.
+    /// </summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _connection?.Dispose();
+            _connection = null;
+        }
+    }
+
+    public void Dispose() => Release();
 
     private List<BlockRecord> EndOpen(SqliteTransaction transaction, IpAddress address, IpAddress? peer, string reason, long nowMicros)
     {
@@ -179,7 +200,7 @@ public sealed class BlockStore : IDisposable
             ("$peer", (object?)peer?.ToString() ?? DBNull.Value));
         foreach (var record in open)
         {
-            using var update = _connection.CreateCommand();
+            using var update = Connection.CreateCommand();
             update.Transaction = transaction;
             update.CommandText = "UPDATE blocks SET ended_us = $now, end_reason = $reason WHERE id = $id;";
             update.Parameters.AddWithValue("$now", nowMicros);
@@ -197,7 +218,7 @@ public sealed class BlockStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _connection.CreateCommand();
+            using var command = Connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"SELECT {Columns} FROM blocks {clause};";
             foreach (var (name, value) in parameters)
@@ -228,7 +249,7 @@ public sealed class BlockStore : IDisposable
 
     private void AuditCore(SqliteTransaction transaction, long nowMicros, string action, string? target, string? ruleId, string detail)
     {
-        using var insert = _connection.CreateCommand();
+        using var insert = Connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = "INSERT INTO block_audit (time_us, action, target, rule_id, detail) VALUES ($time, $action, $target, $rule, $detail);";
         insert.Parameters.AddWithValue("$time", nowMicros);

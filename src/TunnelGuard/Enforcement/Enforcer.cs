@@ -13,7 +13,9 @@ namespace TunnelGuard.Enforcement;
 /// <see cref="BlockStore"/>, every block is recorded, re-applied by <see cref="RestoreAsync"/> after a restart and
 /// ended by <see cref="ExpireDueAsync"/> when it runs out; every block, refusal, expiry and failure is audited (store
 /// and log). A block the firewall failed to take is tried again by <see cref="ExpireDueAsync"/> until it works or its
-/// time has run out; a failing firewall is logged once, not at every attempt, and again when it works.
+/// time has run out; a failing firewall is logged once, not at every attempt, and again when it works. A failing store
+/// (full or read-only disk) never stops enforcement: blocks stay in force (the firewall's timed elements end them on
+/// time), the missing records are counted and logged once, and the store lets go of its file until it works again.
 /// </summary>
 public sealed class Enforcer : IAsyncDisposable
 {
@@ -33,6 +35,8 @@ public sealed class Enforcer : IAsyncDisposable
     private readonly List<(PendingBlock Pending, long UntilMicros)> _retry = [];
     private bool _ready;
     private bool _failing;
+    private int _storeFailing;
+    private long _storeFailures;
     private long _failures;
     private long _applied;
     private long _refused;
@@ -122,7 +126,7 @@ public sealed class Enforcer : IAsyncDisposable
 
         var now = NowMicros();
         var count = 0;
-        foreach (var record in _store.Active(now))
+        foreach (var record in StoreRead(store => store.Active(now), []))
         {
             var block = record.ToFirewallBlock(now);
             if (await TryFirewallAsync(() => _firewall.BlockAsync(block, cancellation), cancellation).ConfigureAwait(false))
@@ -136,7 +140,7 @@ public sealed class Enforcer : IAsyncDisposable
 
                 Interlocked.Increment(ref _reapplied);
                 count++;
-                _store.Audit(now, "reapply", record.Target, record.RuleId, $"{block.Seconds}s left");
+                StoreWrite(store => store.Audit(now, "reapply", record.Target, record.RuleId, $"{block.Seconds}s left"));
                 _log.LogWarning("re-applied block of {Target} ({Seconds}s left, rule {Rule}) with {Firewall}", record.Target, block.Seconds, record.RuleId, _firewall.Name);
             }
         }
@@ -152,7 +156,9 @@ public sealed class Enforcer : IAsyncDisposable
         IReadOnlyList<BlockRecord> due;
         if (_store is not null)
         {
-            due = _store.ExpireDue(now);
+            // While the store fails nothing is ended here: the firewall's timed elements end the blocks themselves,
+            // and the store hands them over, due, once it works again.
+            due = StoreRead(store => store.ExpireDue(now), []);
         }
         else
         {
@@ -208,7 +214,7 @@ public sealed class Enforcer : IAsyncDisposable
         if (!verdict.Allowed)
         {
             Interlocked.Increment(ref _refused);
-            _store?.Audit(NowMicros(), "refuse", target, ruleId, verdict.Reason);
+            StoreWrite(store => store.Audit(NowMicros(), "refuse", target, ruleId, verdict.Reason));
             _log.LogWarning("refused to block {Target} for rule {Rule}: {Reason}", target, ruleId, verdict.Reason);
             return false;
         }
@@ -307,15 +313,47 @@ public sealed class Enforcer : IAsyncDisposable
     {
         var block = pending.Block;
         InForce(block.Address, block.Scope == BlockScope.Pair ? block.Peer : null, NowMicros() + (block.Seconds * 1_000_000));
+        // The block is in force; if the store fails, only its record is missing (counted and logged, never fatal).
+        StoreWrite(store => store.Add(pending.Block, pending.RuleId, pending.Reason, pending.Offence, NowMicros()));
+    }
+
+    /// <summary>Block store failures (full or read-only disk, file gone): missing block and audit records.</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
+
+    private void StoreWrite(Action<BlockStore> write) => StoreRead(store =>
+    {
+        write(store);
+        return true;
+    }, false);
+
+    /// <summary>Runs one store call; on failure counts it, logs it once (and once when the store works again), lets go of the file and gives <paramref name="fallback"/>.</summary>
+    private T StoreRead<T>(Func<BlockStore, T> call, T fallback)
+    {
+        if (_store is null)
+        {
+            return fallback;
+        }
+
         try
         {
-            _store?.Add(pending.Block, pending.RuleId, pending.Reason, pending.Offence, NowMicros());
+            var result = call(_store);
+            if (Interlocked.Exchange(ref _storeFailing, 0) == 1)
+            {
+                _log.LogWarning("block store {Store} works again", _store.Path);
+            }
+
+            return result;
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
-            // The block is in force; only its record is missing. Counted and logged, never fatal.
-            Interlocked.Increment(ref _failures);
-            _log.LogError("block of {Target} is in force but could not be recorded in {Store}: {Error}", Describe(pending.Block.Address, pending.Block.Peer), _store?.Path, ex.Message);
+            Interlocked.Increment(ref _storeFailures);
+            _store.Release();
+            if (Interlocked.Exchange(ref _storeFailing, 1) == 0)
+            {
+                _log.LogError("block store {Store} fails: {Error}; blocks stay in force, their records are missing until it works again (counted in tunnelguard_block_store_failures_total)", _store.Path, ex.Message);
+            }
+
+            return fallback;
         }
     }
 
@@ -347,7 +385,7 @@ public sealed class Enforcer : IAsyncDisposable
             if (!_failing)
             {
                 _failing = true;
-                _store?.Audit(NowMicros(), "error", null, null, ex.Message);
+                StoreWrite(store => store.Audit(NowMicros(), "error", null, null, ex.Message));
                 _log.LogError("firewall error: {Error} (further errors are counted in tunnelguard_firewall_errors_total and retried, not logged, until it recovers)", ex.Message);
             }
             else

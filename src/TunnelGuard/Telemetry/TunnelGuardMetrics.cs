@@ -35,6 +35,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
     private readonly Counter _blocksReapplied;
     private readonly Counter _blocksRefused;
     private readonly Counter _firewallErrors;
+    private readonly Counter _blockStoreFailures;
     private readonly Counter _ruleReloads;
     private readonly Counter _interfaceLosses;
     private readonly Gauge _interfacesDown;
@@ -80,6 +81,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
         _blocksReapplied = factory.CreateCounter("tunnelguard_blocks_reapplied_total", "Stored blocks put back into the firewall at start.");
         _blocksRefused = factory.CreateCounter("tunnelguard_blocks_refused_total", "Blocks the safety guard refused (ignore list, own address, rate cap).");
         _firewallErrors = factory.CreateCounter("tunnelguard_firewall_errors_total", "Firewall commands that failed, and blocks lost to a full queue.");
+        _blockStoreFailures = factory.CreateCounter("tunnelguard_block_store_failures_total", "Block store calls that failed (disk full, read-only, ...): block and audit records missing while it fails.");
         _ruleReloads = factory.CreateCounter("tunnelguard_rule_reloads_total", "Policy reloads after a change, by result.", "result");
         _interfaceLosses = factory.CreateCounter("tunnelguard_capture_interface_losses_total", "Times a capture interface went away (deleted or down) while capturing.");
         _interfacesDown = factory.CreateGauge("tunnelguard_capture_interfaces_down", "Capture interfaces that went away and are not back yet.");
@@ -176,6 +178,7 @@ public sealed class TunnelGuardMetrics : IAlertSink
             _blocksReapplied.IncTo(enforcer.Reapplied);
             _blocksRefused.IncTo(enforcer.Refused);
             _firewallErrors.IncTo(enforcer.Failures);
+            _blockStoreFailures.IncTo(enforcer.StoreFailures);
         }
 
         if (_live is { } live)

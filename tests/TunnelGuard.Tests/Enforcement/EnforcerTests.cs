@@ -127,6 +127,64 @@ public sealed class EnforcerTests
         }
     }
 
+    [Fact]
+    public async Task FullDiskUnderTheBlockStore_NeverStopsEnforcement_LetsGoOfTheFile_AndRecordsTheExpiryWhenSpaceIsBack()
+    {
+        // A real full disk: a 1 MiB tmpfs filled up after the first block was recorded. Root only.
+        using var dir = new TempDirectory();
+        var disk = Directory.CreateDirectory(dir.File("disk")).FullName;
+        ProcessRunner.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tunnelguard-test", disk);
+        try
+        {
+            var clock = new ManualClock(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+            using var store = BlockStore.Open(Path.Combine(disk, "blocks.db"));
+            var firewall = new DryRunFirewall();
+            var log = new ListLogger<Enforcer>();
+            var enforcer = new Enforcer(firewall, Guard("198.18.6.9/32"), store, clock, log);
+            Assert.True(enforcer.Request(new BlockDecision(BlockTarget.Client, [Client], TimeSpan.FromSeconds(30), 0), "no-tunnels", clock.NowMicros));
+            await enforcer.DisposeAsync();
+            Assert.Equal("no-tunnels", Assert.Single(store.Active(clock.NowMicros)).RuleId);
+
+            foreach (var (file, block) in new[] { ("filler", "64k"), ("filler2", "512"), ("filler3", "1") })
+            {
+                ProcessRunner.TryRun("dd", "if=/dev/zero", $"of={Path.Combine(disk, file)}", $"bs={block}");
+            }
+
+            // The refusal is audited on the caller's thread (the pipeline's, in the monitor): its failure must not escape.
+            Assert.False(enforcer.Request(new BlockDecision(BlockTarget.Client, [IpAddress.Parse("198.18.6.9")], TimeSpan.FromSeconds(30), 0), "no-tunnels", clock.NowMicros));
+            clock.Advance(TimeSpan.FromSeconds(31));
+            Assert.Equal(0, await enforcer.ExpireDueAsync(CancellationToken.None));
+            Assert.Equal(0, await enforcer.ExpireDueAsync(CancellationToken.None));
+
+            Assert.True(enforcer.StoreFailures >= 2, $"{enforcer.StoreFailures} store failures");
+            Assert.Equal(0, enforcer.Failures);
+            Assert.DoesNotContain(firewall.Actions, a => a.StartsWith("unblock", StringComparison.Ordinal));
+            var fails = Assert.Single(log.Entries, e => e.Message.Contains("block store", StringComparison.Ordinal));
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, fails.Level);
+            Assert.Contains("blocks stay in force", fails.Message, StringComparison.Ordinal);
+            Assert.Empty(OpenFilesUnder(disk));
+
+            foreach (var file in new[] { "filler", "filler2", "filler3" })
+            {
+                File.Delete(Path.Combine(disk, file));
+            }
+
+            Assert.Equal(1, await enforcer.ExpireDueAsync(CancellationToken.None));
+            Assert.Contains("unblock 198.18.6.1", firewall.Actions);
+            Assert.Contains(log.Entries, e => e.Message.Contains("works again", StringComparison.Ordinal));
+            Assert.Empty(store.Active(clock.NowMicros));
+            Assert.Contains(store.AuditTrail(), e => e.Action == "expire" && e.Target == "198.18.6.1");
+        }
+        finally
+        {
+            ProcessRunner.TryRun("umount", disk);
+        }
+    }
+
+    /// <summary>Files under <paramref name="folder"/> this process holds open.</summary>
+    private static List<string> OpenFilesUnder(string folder) =>
+        [.. Directory.GetFiles("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget).OfType<string>().Where(t => t.StartsWith(folder + "/", StringComparison.Ordinal))];
+
     private static BlockGuard Guard(params string[] ignore) =>
         new(new EnforcementOptions { IgnoreNetworks = ignore, IgnoreSelf = false });
 
