@@ -31,37 +31,56 @@ internal static class JsonLine
     /// <summary>The EVE-style connection fields: community_id, src_ip, src_port, dest_ip, dest_port, proto.</summary>
     public static void WriteConnection(Utf8JsonWriter w, string communityId, Endpoint client, Endpoint server)
     {
-        w.WriteString("community_id", communityId);
+        w.WriteString("community_id"u8, communityId);
         Span<byte> address = stackalloc byte[IpAddress.MaxUtf8Length];
-        w.WriteString("src_ip", client.Address.FormatUtf8(address));
-        w.WriteNumber("src_port", client.Port);
-        w.WriteString("dest_ip", server.Address.FormatUtf8(address));
-        w.WriteNumber("dest_port", server.Port);
-        w.WriteString("proto", "TCP");
+        w.WriteString("src_ip"u8, client.Address.FormatUtf8(address));
+        w.WriteNumber("src_port"u8, client.Port);
+        w.WriteString("dest_ip"u8, server.Address.FormatUtf8(address));
+        w.WriteNumber("dest_port"u8, server.Port);
+        w.WriteString("proto"u8, "TCP"u8);
     }
 
     /// <summary>The verdict's label, labels, confidence and evidence, inside an object the caller opened.</summary>
     public static void WriteVerdictFields(Utf8JsonWriter w, Verdict v)
     {
-        w.WriteString("label", v.Label);
-        WriteStrings(w, "labels", v.Labels);
-        w.WriteNumber("confidence", Math.Round(v.Confidence, 4));
-        WriteStrings(w, "evidence", v.Evidence);
+        w.WriteString("label"u8, JsonText.Shared(v.Label));
+        w.WriteStartArray("labels"u8);
+        for (var i = 0; i < v.Labels.Count; i++)
+        {
+            w.WriteStringValue(JsonText.Shared(v.Labels[i]));
+        }
+
+        w.WriteEndArray();
+        JsonNumber.WriteRounded(w, "confidence"u8, v.Confidence, 4);
+        WriteStrings(w, "evidence"u8, v.Evidence);
     }
 
     /// <summary>The verdict's timeline as a <c>changes</c> array: when, how long after the first packet, label, confidence.</summary>
     public static void WriteVerdictChanges(Utf8JsonWriter w, IReadOnlyList<VerdictChange> changes)
     {
-        w.WriteStartArray("changes");
+        w.WriteStartArray("changes"u8);
         Span<byte> timestamp = stackalloc byte[PacketTime.Rfc3339Buffer];
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             w.WriteStartObject();
-            w.WriteString("timestamp", PacketTime.FormatRfc3339(change.AtMicros, timestamp));
-            w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
-            w.WriteString("label", change.Verdict.Label);
-            w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
+            w.WriteString("timestamp"u8, PacketTime.FormatRfc3339(change.AtMicros, timestamp));
+            JsonNumber.WriteRounded(w, "after_s"u8, change.AfterSeconds, 6);
+            w.WriteString("label"u8, JsonText.Shared(change.Verdict.Label));
+            JsonNumber.WriteRounded(w, "confidence"u8, change.Verdict.Confidence, 4);
             w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>An array of strings, by index: no enumerator is boxed per report.</summary>
+    public static void WriteStrings(Utf8JsonWriter w, ReadOnlySpan<byte> name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        for (var i = 0; i < values.Count; i++)
+        {
+            w.WriteStringValue(values[i]);
         }
 
         w.WriteEndArray();
@@ -87,6 +106,19 @@ internal static class JsonLine
         else
         {
             w.WriteString(name, value);
+        }
+    }
+
+    /// <summary>A string that many reports share (an interned algorithm list, a software version), or null.</summary>
+    public static void WriteSharedOrNull(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, JsonText.Shared(value));
         }
     }
 }
