@@ -16,8 +16,10 @@ internal static class JsonText
     // Longer strings are not kept: the cache stays under a few MB whatever the input.
     private const int MaxLength = 2048;
 
+    // Values in a class: a dictionary of the JsonEncodedText struct is a generic instantiation that no precompiled image
+    // holds, and compiling its methods cost every replay's start ~10 methods of JIT work.
     [ThreadStatic]
-    private static Dictionary<string, JsonEncodedText>? _encoded;
+    private static Dictionary<string, Encoded>? _encoded;
 
     /// <summary>The value as <see cref="JsonLine.Options"/>'s encoder writes it.</summary>
     public static JsonEncodedText Shared(string value)
@@ -28,17 +30,19 @@ internal static class JsonText
         }
 
         var encoded = _encoded ??= new(ReferenceEqualityComparer.Instance);
-        if (!encoded.TryGetValue(value, out var text))
+        if (!encoded.TryGetValue(value, out var known))
         {
             if (encoded.Count >= MaxEntries)
             {
                 encoded.Clear();
             }
 
-            text = JsonEncodedText.Encode(value, JsonLine.Options.Encoder);
-            encoded[value] = text;
+            known = new Encoded(JsonEncodedText.Encode(value, JsonLine.Options.Encoder));
+            encoded[value] = known;
         }
 
-        return text;
+        return known.Text;
     }
+
+    private sealed record Encoded(JsonEncodedText Text);
 }
