@@ -59,6 +59,18 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         _output.Flush();
     }
 
+    /// <summary>Loads and initializes what writing needs (System.Text.Json, the encoder's tables), e.g. on an idle core at start-up.</summary>
+    public static void WarmUp()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(buffer, JsonLine.Options);
+        writer.WriteStartObject();
+        writer.WriteString("shared"u8, JsonText.Shared("warm-up+"));
+        writer.WriteString("escaped"u8, "warm-up\u001b");
+        JsonNumber.WriteRounded(writer, "number"u8, 0.5, 4);
+        writer.WriteEndObject();
+    }
+
     /// <summary>One report as a single JSON line, without the newline.</summary>
     public static string ToJson(ConnectionReport report) => JsonLine.Format(report, Write);
 
