@@ -27,7 +27,7 @@ internal static class MonitorCommand
         var duration = new Option<double?>("--duration") { Description = "stop after SECONDS (default: until Ctrl+C or SIGTERM)" };
         duration.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double?>() is <= 0)
+            if (OptionValue.TryGet<double?>(result, out var seconds) && seconds is <= 0)
             {
                 result.AddError("--duration must be a positive number of seconds");
             }

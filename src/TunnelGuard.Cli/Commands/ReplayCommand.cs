@@ -35,7 +35,7 @@ internal static class ReplayCommand
         };
         maxFlows.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } n && (n < FlowTableOptions.MinMaxFlows || n > FlowTableOptions.MaxMaxFlows))
+            if (OptionValue.TryGet<int?>(result, out var value) && value is { } n && (n < FlowTableOptions.MinMaxFlows || n > FlowTableOptions.MaxMaxFlows))
             {
                 result.AddError($"--max-flows must be between {FlowTableOptions.MinMaxFlows} and {FlowTableOptions.MaxMaxFlows:N0}, not {n}");
             }
@@ -48,8 +48,7 @@ internal static class ReplayCommand
         };
         threads.Validators.Add(result =>
         {
-            var n = result.GetValueOrDefault<int>();
-            if (n < 1 || n > ReplayOptions.MaxThreads)
+            if (OptionValue.TryGet<int>(result, out var n) && (n < 1 || n > ReplayOptions.MaxThreads))
             {
                 result.AddError($"--threads must be between 1 and {ReplayOptions.MaxThreads}, not {n}");
             }
