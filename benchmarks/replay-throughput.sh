@@ -74,9 +74,13 @@ for i in $(seq "$runs"); do
   r=$(timed replay dotnet "$cli" replay "$big" --output /dev/null)
   echo "$t $r $(cut -d' ' -f1 /proc/loadavg)$o" | tee -a "$rounds"
 done
-startup=$(timed startup dotnet "$cli" replay pcaps/ssh-v1-banner.pcap --output /dev/null)
-startup_old=""
-if [ -n "$old" ]; then startup_old=$(timed startup dotnet "$old" replay pcaps/ssh-v1-banner.pcap --output /dev/null); fi
+# Start-up: 9 alternating runs of each build on a 12-packet file; the summary gives the medians.
+startups="$out/replay-throughput-startup.txt"
+: >"$startups"
+for i in $(seq 9); do
+  timed startup dotnet "$cli" replay pcaps/ssh-v1-banner.pcap --output /dev/null >>"$startups"
+  if [ -n "$old" ]; then timed startup_old dotnet "$old" replay pcaps/ssh-v1-banner.pcap --output /dev/null >>"$startups"; fi
+done
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 peak_rss() { # command... -> max RSS in KiB
@@ -88,7 +92,7 @@ rss_replay_double=$(peak_rss dotnet "$cli" replay "$double" --output /dev/null)
 rss_old=""
 if [ -n "$old" ]; then rss_old=$(peak_rss dotnet "$old" replay "$big" --output /dev/null); fi
 
-python3 - "$rounds" "$packets" "$startup" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" "$startup_old" "$rss_old" <<'PY'
+python3 - "$rounds" "$packets" "$startups" "$rss_tcpdump" "$rss_replay" "$rss_replay_double" "$rss_old" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 packets = int(sys.argv[2])
@@ -116,12 +120,13 @@ print(f"replay / tcpdump packets/s, median of per-round ratios: {med([t / r for 
 if has_old:
     print(f"this build / old build, median of per-round ratios: {med([r / o for r, o in zip(r_wall, o_wall)]):.3f} of the wall time, "
           f"{med([r / o for r, o in zip(r_cpu, o_cpu)]):.3f} of the CPU time")
-s = sys.argv[3].split()
-print(f"replay start-up (12-packet file): {float(s[1]):.3f} s wall, {float(s[2]) + float(s[3]):.3f} s CPU")
-if sys.argv[7]:
-    s = sys.argv[7].split()
-    print(f"old build start-up (12-packet file): {float(s[1]):.3f} s wall, {float(s[2]) + float(s[3]):.3f} s CPU")
+starts = [line.split() for line in open(sys.argv[3])]
+for label, name in (("startup", "replay"), ("startup_old", "old build")):
+    runs = [s for s in starts if s[0] == label]
+    if runs:
+        print(f"{name} start-up (12-packet file, median of {len(runs)}): {med([float(s[1]) for s in runs]):.3f} s wall, "
+              f"{med([float(s[2]) + float(s[3]) for s in runs]):.3f} s CPU")
 rss = [int(x) / 1024 for x in sys.argv[4:7]]
 print(f"peak RSS: tcpdump {rss[0]:.1f} MiB, replay {rss[1]:.1f} MiB, replay of the file twice as long (same flow arrival rate) {rss[2]:.1f} MiB"
-      + (f"; old build {int(sys.argv[8]) / 1024:.1f} MiB" if sys.argv[8] else ""))
+      + (f"; old build {int(sys.argv[7]) / 1024:.1f} MiB" if sys.argv[7] else ""))
 PY
