@@ -41,7 +41,7 @@ public sealed class ModelClassifier : IShapeClassifier
             return heuristic;
         }
 
-        var (label, probability) = _predictor.Predict(features.ToVector());
+        var (label, probability) = _predictor.Predict(features);
         var heuristicKnows = heuristic is { Label: not Labels.Unknown };
         var needed = heuristicKnows && !Labels.IsForward(heuristic!.Label) ? _overrule : MinProbability;
         if (heuristic is { Label: Labels.Interactive } && IsOwnTerminal(features))

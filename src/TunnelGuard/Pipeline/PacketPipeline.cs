@@ -208,7 +208,7 @@ public sealed class PacketPipeline : IFlowObserver
             if (classification.Changes.Count != changes && VerdictChanged is { } observer)
             {
                 // Rare (a few times per connection): the live verdict goes to rules and enforcement before the end.
-                observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source) with { Ongoing = true });
+                observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source, ongoing: true));
             }
         }
     }

@@ -80,7 +80,8 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         if (r.Features is { } features)
         {
             w.WriteStartObject("shape");
-            var vector = features.ToVector();
+            Span<float> vector = stackalloc float[ShapeFeatures.VectorLength];
+            features.WriteVector(vector);
             for (var i = 0; i < vector.Length; i++)
             {
                 w.WriteNumber(ShapeFeatures.Names[i], Math.Round(vector[i], 4));

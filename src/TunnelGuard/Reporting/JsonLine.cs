@@ -54,14 +54,28 @@ internal static class JsonLine
     {
         w.WriteStartArray("changes");
         Span<byte> timestamp = stackalloc byte[PacketTime.Rfc3339Buffer];
-        foreach (var change in changes)
+        // Indexed: a foreach over the interface boxes the list's enumerator, once per report.
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             w.WriteStartObject();
             w.WriteString("timestamp", PacketTime.FormatRfc3339(change.AtMicros, timestamp));
             w.WriteNumber("after_s", Math.Round(change.AfterSeconds, 6));
             w.WriteString("label", change.Verdict.Label);
             w.WriteNumber("confidence", Math.Round(change.Verdict.Confidence, 4));
             w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    public static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        // Indexed: a foreach over the interface boxes the list's enumerator (labels, evidence, problems of every report).
+        w.WriteStartArray(name);
+        for (var i = 0; i < values.Count; i++)
+        {
+            w.WriteStringValue(values[i]);
         }
 
         w.WriteEndArray();

@@ -61,30 +61,44 @@ public sealed class SshHandshake
         return (initiatorPort == SshPort && responderPort != SshPort ? 1 : 0, SshRoleBasis.Port);
     }
 
-    /// <summary>Why parsing ended early on either side, for the report.</summary>
-    public IEnumerable<string> Problems(int clientDirection)
+    /// <summary>Why parsing ended early on either side, for the report; an empty array (not allocated) when nothing did.</summary>
+    public IReadOnlyList<string> Problems(int clientDirection)
     {
         var client = _parsers[clientDirection];
         var server = _parsers[1 - clientDirection];
+        var isSsh = IsSsh;
+        var clientSilent = isSsh && client.Identification is null;
+        var serverSilent = isSsh && server.Identification is null;
+        var count = (client.Problem is null ? 0 : 1) + (server.Problem is null ? 0 : 1) + (clientSilent ? 1 : 0) + (serverSilent ? 1 : 0);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        // Sized once: most connections have none, and an iterator spread into a list cost four objects per report.
+        var problems = new string[count];
+        var i = 0;
         if (client.Problem is not null)
         {
-            yield return "client: " + client.Problem;
+            problems[i++] = "client: " + client.Problem;
         }
 
         if (server.Problem is not null)
         {
-            yield return "server: " + server.Problem;
+            problems[i++] = "server: " + server.Problem;
         }
 
-        if (IsSsh && client.Identification is null)
+        if (clientSilent)
         {
-            yield return "client sent no SSH identification line";
+            problems[i++] = "client sent no SSH identification line";
         }
 
-        if (IsSsh && server.Identification is null)
+        if (serverSilent)
         {
-            yield return "server sent no SSH identification line";
+            problems[i] = "server sent no SSH identification line";
         }
+
+        return problems;
     }
 
     private static bool IsNonSsh(SshDirectionParser parser) => parser.StartsWithSsh == false || parser.State == SshParseState.NotSsh;
