@@ -142,7 +142,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     {
         w.WriteStartObject(name);
         JsonLine.WriteNullable(w, "proto_version", side?.ProtoVersion);
-        JsonLine.WriteNullable(w, "software_version", side?.FullSoftwareVersion);
+        WriteSoftwareVersion(w, side);
         JsonLine.WriteNullable(w, "hassh", side?.Hassh);
         JsonLine.WriteNullable(w, "hassh_string", side?.HasshString);
         if (side is { PreBannerLines: > 0 })
@@ -151,6 +151,23 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         }
 
         w.WriteEndObject();
+    }
+
+    // SshSideReport.FullSoftwareVersion joined on the stack: a string per side per report otherwise. An identification
+    // line is at most 255 bytes (RFC 4253 §4.2), so only a report made up elsewhere takes the string.
+    private static void WriteSoftwareVersion(Utf8JsonWriter w, SshSideReport? side)
+    {
+        if (side is { SoftwareVersion: { } software, Comments: { } comments } && software.Length + 1 + comments.Length <= 256)
+        {
+            Span<char> full = stackalloc char[256];
+            software.CopyTo(full);
+            full[software.Length] = ' ';
+            comments.CopyTo(full[(software.Length + 1)..]);
+            w.WriteString("software_version", full[..(software.Length + 1 + comments.Length)]);
+            return;
+        }
+
+        JsonLine.WriteNullable(w, "software_version", side?.FullSoftwareVersion);
     }
 
     private static void WriteVerdict(Utf8JsonWriter w, Verdict v, IReadOnlyList<VerdictChange> changes)
