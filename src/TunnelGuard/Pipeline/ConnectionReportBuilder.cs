@@ -38,13 +38,36 @@ public static class ConnectionReportBuilder
         return Create(flow, reason, source, clientDirection, sides, ongoing);
     }
 
-    private static SshSideReport Side(SshDirectionParser parser, (string HasshString, string Hassh)? hassh) => new(
-        parser.Identification?.ProtoVersion,
-        parser.Identification?.SoftwareVersion,
-        parser.Identification?.Comments,
-        hassh?.Hassh,
-        hassh?.HasshString,
-        parser.PreBannerLines);
+    // Side reports kept per thread by what they hold: a network has a handful of client and server builds, each with
+    // one identification line and one KEXINIT, and two fresh records per report were all alike. Emptied when full.
+    private const int MaxKeptSides = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<(SshIdentification? Identification, string? Hassh, string? HasshString, int PreBannerLines), SshSideReport>? _sides;
+
+    private static SshSideReport Side(SshDirectionParser parser, (string HasshString, string Hassh)? hassh)
+    {
+        var key = (parser.Identification, hassh?.Hassh, hassh?.HasshString, parser.PreBannerLines);
+        var sides = _sides ??= [];
+        if (!sides.TryGetValue(key, out var side))
+        {
+            if (sides.Count >= MaxKeptSides)
+            {
+                sides.Clear();
+            }
+
+            side = new SshSideReport(
+                key.Identification?.ProtoVersion,
+                key.Identification?.SoftwareVersion,
+                key.Identification?.Comments,
+                key.Hassh,
+                key.HasshString,
+                key.PreBannerLines);
+            sides[key] = side;
+        }
+
+        return side;
+    }
 
     // One object per report: building the common part and copying it with the SSH part (a record's `with`) made two.
     private static ConnectionReport Create(Flow flow, FlowEndReason reason, string? source, int clientDirection, SshParts? ssh, bool ongoing)
