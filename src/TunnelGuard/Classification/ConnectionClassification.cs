@@ -1,3 +1,4 @@
+using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
 using TunnelGuard.Shape;
 using TunnelGuard.Ssh;
@@ -25,12 +26,14 @@ public sealed class ConnectionClassification
     /// Whether to keep the features of every judgement (<see cref="FeatureHistory"/>, the rows a model is trained on);
     /// without it only the latest are kept, and a replay of many open connections holds less memory.
     /// </param>
-    public ConnectionClassification(bool keepFeatureHistory = true)
+    /// <param name="buffers">The pipeline's pool for the recorder's event buffer (<see cref="ShapeRecorder"/>).</param>
+    public ConnectionClassification(bool keepFeatureHistory = true, FreeBuffers<long>? buffers = null)
     {
         _history = keepFeatureHistory ? [] : null;
+        Recorder = new ShapeRecorder(buffers);
     }
 
-    public ShapeRecorder Recorder { get; } = new();
+    public ShapeRecorder Recorder { get; }
 
     public Verdict Current { get; private set; } = Verdict.None;
 

@@ -18,11 +18,18 @@ public sealed class HeuristicClassifier : IShapeClassifier
     /// <summary>No state of its own: every call works on its features alone.</summary>
     public bool IsThreadSafe => true;
 
-    public Verdict? Classify(ShapeFeatures f, bool final)
+    public Verdict? Classify(ShapeFeatures f, bool final) =>
+        TryJudge(f, final, out var evidence, out var labels) ? ToVerdict(f, evidence, labels) : null;
+
+    /// <summary>
+    /// Which evidence lines apply (<see cref="ShapeEvidence"/>'s bits) and which labels they name; false when the
+    /// evidence allows no verdict yet. No labels means the verdict <see cref="Labels.Unknown"/>.
+    /// </summary>
+    internal static bool TryJudge(ShapeFeatures f, bool final, out int evidence, out LabelSet labels)
     {
         // Which evidence lines apply; their text is written only if read (ShapeEvidence).
-        var evidence = 0;
-        var labels = new List<string>();
+        evidence = 0;
+        labels = default;
 
         // Someone types on the server's side and the client's machine echoes: a shell reached through -R.
         if (f.EchoS2C >= MinEchoes && f.EchoS2C > f.EchoC2S)
@@ -34,13 +41,13 @@ public sealed class HeuristicClassifier : IShapeClassifier
         if (f.ServerFirstOpens >= 2 && f.EchoC2S < MinKeystrokes && f.Requests <= f.ServerFirstOpens)
         {
             evidence |= ShapeEvidence.ServerOpens;
-            AddOnce(labels, Labels.ForwardRemote);
+            labels.AddOnce(Labels.ForwardRemote);
         }
 
         if (f.NestedC2S >= MinKeystrokes && f.NestedC2S >= f.KeysC2S / 2)
         {
             evidence |= ShapeEvidence.NestedSsh;
-            AddOnce(labels, Labels.ForwardLocal);
+            labels.AddOnce(Labels.ForwardLocal);
         }
 
         // Commands typed after pauses, in a shell or in a session nested inside a tunnel, also start exchanges of many
@@ -48,7 +55,7 @@ public sealed class HeuristicClassifier : IShapeClassifier
         if (f.DistinctOpenSizes >= 4 && f.KeysC2S < MinKeystrokes && f.NestedC2S < MinKeystrokes)
         {
             evidence |= ShapeEvidence.ManyDestinations;
-            AddOnce(labels, Labels.ForwardDynamic);
+            labels.AddOnce(Labels.ForwardDynamic);
         }
 
         if (f.EchoC2S >= MinEchoes)
@@ -60,7 +67,7 @@ public sealed class HeuristicClassifier : IShapeClassifier
         else if (f.LateEchoC2S >= MinKeystrokes && f.LateEchoC2S > 2 * f.EchoC2S)
         {
             evidence |= ShapeEvidence.LateEcho;
-            AddOnce(labels, Labels.ForwardLocal);
+            labels.AddOnce(Labels.ForwardLocal);
         }
 
         var bulk = Math.Max(f.BytesC2S, f.BytesS2C);
@@ -84,7 +91,7 @@ public sealed class HeuristicClassifier : IShapeClassifier
         {
             if (!final && f.Seconds < 5)
             {
-                return null;
+                return false;
             }
 
             if (f.Seconds < 60 && f.KeysC2S < MinKeystrokes && f.AfterAuthC1 >= 64)
@@ -92,23 +99,22 @@ public sealed class HeuristicClassifier : IShapeClassifier
                 evidence |= ShapeEvidence.RemoteCommand;
                 labels.Add(Labels.Exec);
             }
-            else
-            {
-                return new Verdict(Labels.Unknown, 0.2, new ShapeEvidence(f, evidence), [], null);
-            }
         }
 
-        labels.Sort(static (a, b) => Labels.Danger(b).CompareTo(Labels.Danger(a)));
-        var lines = new ShapeEvidence(f, evidence);
-        var confidence = Math.Min(0.95, 0.55 + (0.1 * lines.Count));
-        return new Verdict(labels[0], confidence, lines, labels, null);
+        return true;
     }
 
-    private static void AddOnce(List<string> labels, string label)
+    /// <summary>The verdict of a judgement that <see cref="TryJudge"/> allowed.</summary>
+    internal static Verdict ToVerdict(ShapeFeatures f, int evidence, in LabelSet labels)
     {
-        if (!labels.Contains(label))
+        var lines = new ShapeEvidence(f, evidence);
+        if (labels.Count == 0)
         {
-            labels.Add(label);
+            return new Verdict(Labels.Unknown, 0.2, lines, [], null);
         }
+
+        var sorted = labels.ToList();
+        var confidence = Math.Min(0.95, 0.55 + (0.1 * lines.Count));
+        return new Verdict(sorted[0], confidence, lines, sorted, null);
     }
 }

@@ -21,7 +21,6 @@ public sealed class ModelClassifier : IShapeClassifier
     public const float DefaultOverrule = 0.9f;
 
     private readonly ShapePredictor _predictor;
-    private readonly HeuristicClassifier _heuristics = new();
     private readonly float _overrule;
 
     public ModelClassifier(ShapePredictor predictor, float overrule = DefaultOverrule)
@@ -35,43 +34,58 @@ public sealed class ModelClassifier : IShapeClassifier
 
     public Verdict? Classify(ShapeFeatures features, bool final)
     {
-        var heuristic = _heuristics.Classify(features, final);
+        // The heuristics' judgement, made a verdict only if it is the answer: when the model's wins, only its lines go on.
+        var judged = HeuristicClassifier.TryJudge(features, final, out var lines, out var heuristicLabels);
         if (!final && features.Seconds < 0.5)
         {
-            return heuristic;
+            return judged ? HeuristicClassifier.ToVerdict(features, lines, heuristicLabels) : null;
         }
 
-        var (label, probability) = _predictor.Predict(features.ToVector());
-        var heuristicKnows = heuristic is { Label: not Labels.Unknown };
-        var needed = heuristicKnows && !Labels.IsForward(heuristic!.Label) ? _overrule : MinProbability;
-        if (heuristic is { Label: Labels.Interactive } && IsOwnTerminal(features))
+        var (label, probability) = _predictor.Predict(features);
+        var heuristicLabel = !judged ? null : heuristicLabels.Count == 0 ? Labels.Unknown : MostDangerous(heuristicLabels);
+        var heuristicKnows = heuristicLabel is not null and not Labels.Unknown;
+        var needed = heuristicKnows && !Labels.IsForward(heuristicLabel!) ? _overrule : MinProbability;
+        if (heuristicLabel is Labels.Interactive && IsOwnTerminal(features))
         {
             // Nearly every keystroke echoed at once: the connection's own terminal. The model has mistaken a screenful
             // of output for a forward on clients it was not trained on; only evidence the heuristics name makes it one.
-            return heuristic;
+            return HeuristicClassifier.ToVerdict(features, lines, heuristicLabels);
         }
 
         if (heuristicKnows && (probability < needed || !Labels.IsForward(label)))
         {
-            return heuristic;
+            return HeuristicClassifier.ToVerdict(features, lines, heuristicLabels);
         }
 
         // The heuristics' lines, then the model's, written out only if read.
-        var evidence = (heuristic?.Evidence as ShapeEvidence ?? new ShapeEvidence(features, 0)).WithModel(label, probability);
-        var labels = new List<string> { label };
-        if (heuristic is not null)
+        var evidence = new ShapeEvidence(features, judged ? lines : 0, label, probability);
+        var labels = default(LabelSet);
+        labels.Add(label);
+        for (var i = 0; i < heuristicLabels.Count; i++)
         {
-            foreach (var other in heuristic.Labels)
+            if (heuristicLabels[i] != label)
             {
-                if (other != label)
-                {
-                    labels.Add(other);
-                }
+                labels.Add(heuristicLabels[i]);
             }
         }
 
-        labels.Sort(static (a, b) => Labels.Danger(b).CompareTo(Labels.Danger(a)));
-        return new Verdict(labels[0] == label || !Labels.IsForward(labels[0]) ? label : labels[0], probability, evidence, labels, null);
+        var sorted = labels.ToList();
+        return new Verdict(sorted[0] == label || !Labels.IsForward(sorted[0]) ? label : sorted[0], probability, evidence, sorted, null);
+    }
+
+    // The label the heuristics' verdict names: their most dangerous (Labels.Danger differs for every label).
+    private static string MostDangerous(in LabelSet labels)
+    {
+        var most = labels[0];
+        for (var i = 1; i < labels.Count; i++)
+        {
+            if (Labels.Danger(labels[i]) > Labels.Danger(most))
+            {
+                most = labels[i];
+            }
+        }
+
+        return most;
     }
 
     /// <summary>At least 10 keystrokes typed by the client, 80 % of them echoed by the server within 20 ms.</summary>

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace TunnelGuard.Classification;
 
@@ -31,20 +32,20 @@ public sealed class ShapeEvidence : IReadOnlyList<string>
     // Each line's words; HeuristicClassifier says when it applies.
     private static readonly (int Line, Func<ShapeFeatures, string> Say)[] Lines =
     [
-        (ReverseShell, static f => Say($"{f.EchoS2C} keystroke-sized packets ({f.KeystrokeSize} B) typed by the server side and echoed by the client within 20 ms: an interactive session inside a reverse tunnel")),
-        (ServerOpens, static f => Say($"{f.ServerFirstOpens} exchanges started by the server after a client silence: channels the server opens toward the client (-R)")),
-        (NestedSsh, static f => Say($"{f.NestedC2S} client packets of the size of a keystroke of an SSH session nested inside this one: an SSH session through a tunnel")),
-        (ManyDestinations, static f => Say($"{f.DistinctOpenSizes} different sizes of client requests after silences: connections to many destinations, as through a SOCKS proxy (-D)")),
-        (Shell, static f => Say($"{f.EchoC2S} keystroke-sized packets ({f.KeystrokeSize} B) typed by the client and echoed by the server within 20 ms: an interactive shell")),
-        (LateEcho, static f => Say($"{f.LateEchoC2S} keystrokes echoed only 20–300 ms later: a line-based service behind a tunnel, not a shell")),
+        (ReverseShell, static f => Say(CultureInfo.InvariantCulture, $"{f.EchoS2C} keystroke-sized packets ({f.KeystrokeSize} B) typed by the server side and echoed by the client within 20 ms: an interactive session inside a reverse tunnel")),
+        (ServerOpens, static f => Say(CultureInfo.InvariantCulture, $"{f.ServerFirstOpens} exchanges started by the server after a client silence: channels the server opens toward the client (-R)")),
+        (NestedSsh, static f => Say(CultureInfo.InvariantCulture, $"{f.NestedC2S} client packets of the size of a keystroke of an SSH session nested inside this one: an SSH session through a tunnel")),
+        (ManyDestinations, static f => Say(CultureInfo.InvariantCulture, $"{f.DistinctOpenSizes} different sizes of client requests after silences: connections to many destinations, as through a SOCKS proxy (-D)")),
+        (Shell, static f => Say(CultureInfo.InvariantCulture, $"{f.EchoC2S} keystroke-sized packets ({f.KeystrokeSize} B) typed by the client and echoed by the server within 20 ms: an interactive shell")),
+        (LateEcho, static f => Say(CultureInfo.InvariantCulture, $"{f.LateEchoC2S} keystrokes echoed only 20–300 ms later: a line-based service behind a tunnel, not a shell")),
         (Bulk, static f =>
         {
             var up = f.BytesC2S > f.BytesS2C;
-            return Say($"{Math.Max(f.BytesC2S, f.BytesS2C) / 1024} KiB moved {(up ? "client to server" : "server to client")}, {(up ? f.LargeFractionC2S : f.LargeFractionS2C):P0} of it in full-size segments");
+            return Say(CultureInfo.InvariantCulture, $"{Math.Max(f.BytesC2S, f.BytesS2C) / 1024} KiB moved {(up ? "client to server" : "server to client")}, {(up ? f.LargeFractionC2S : f.LargeFractionS2C):P0} of it in full-size segments");
         }),
-        (CopyProgram, static f => Say($"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) opens a session channel: a copy program")),
-        (ForwardedData, static f => Say($"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) is no session channel: data through a forwarded port")),
-        (RemoteCommand, static f => Say($"a session channel, {f.PacketsC2S + f.PacketsS2C} packets in {f.Seconds:0.0} s and no typing: a remote command")),
+        (CopyProgram, static f => Say(CultureInfo.InvariantCulture, $"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) opens a session channel: a copy program")),
+        (ForwardedData, static f => Say(CultureInfo.InvariantCulture, $"the first request after authentication ({f.AfterAuthC1 + f.KeystrokeSize} B) is no session channel: data through a forwarded port")),
+        (RemoteCommand, static f => Say(CultureInfo.InvariantCulture, $"a session channel, {f.PacketsC2S + f.PacketsS2C} packets in {f.Seconds:0.0} s and no typing: a remote command")),
     ];
 
     private readonly ShapeFeatures _features;
@@ -58,7 +59,8 @@ public sealed class ShapeEvidence : IReadOnlyList<string>
     {
     }
 
-    private ShapeEvidence(ShapeFeatures features, int lines, string? modelLabel, float probability)
+    /// <summary>These lines, then the shape model's own line.</summary>
+    internal ShapeEvidence(ShapeFeatures features, int lines, string? modelLabel, float probability)
     {
         _features = features;
         _lines = lines;
@@ -103,5 +105,7 @@ public sealed class ShapeEvidence : IReadOnlyList<string>
         return text;
     }
 
-    private static string Say(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    // Formats straight into a string: a FormattableString boxed every number into an argument array first.
+    private static string Say(IFormatProvider provider, [InterpolatedStringHandlerArgument(nameof(provider))] ref DefaultInterpolatedStringHandler text) =>
+        string.Create(provider, ref text);
 }

@@ -98,14 +98,29 @@ public sealed record ShapeFeatures
 
     public int KeystrokeSize { get; init; }
 
-    public float[] ToVector() =>
-    [
-        (float)Seconds, Log(PacketsC2S), Log(PacketsS2C), Log(BytesC2S), Log(BytesS2C), Ratio(BytesS2C, BytesC2S + BytesS2C),
-        KeysC2S, KeysS2C, EchoC2S, EchoS2C, LateEchoC2S, LateEchoS2C, NestedC2S, NestedS2C,
-        (float)LargeFractionC2S, (float)LargeFractionS2C, Log(BurstC2S), Log(BurstS2C), Log(AcksC2S), Log(AcksS2C),
-        (float)MedianGapMs, IdleGaps, (float)MaxGapSeconds, Chaff, ServerFirstOpens, DistinctOpenSizes, Requests,
-        (float)SmallFractionC2S, (float)SmallFractionS2C,
-    ];
+    /// <summary>Number of entries of <see cref="ToVector"/>.</summary>
+    public static int VectorLength => Names.Length;
+
+    public float[] ToVector()
+    {
+        var vector = new float[VectorLength];
+        WriteVector(vector);
+        return vector;
+    }
+
+    /// <summary>Writes <see cref="ToVector"/>'s entries into <paramref name="vector"/> (at least <see cref="VectorLength"/> long), for a caller that scores or writes them without keeping them.</summary>
+    public void WriteVector(Span<float> vector)
+    {
+        ReadOnlySpan<float> values =
+        [
+            (float)Seconds, Log(PacketsC2S), Log(PacketsS2C), Log(BytesC2S), Log(BytesS2C), Ratio(BytesS2C, BytesC2S + BytesS2C),
+            KeysC2S, KeysS2C, EchoC2S, EchoS2C, LateEchoC2S, LateEchoS2C, NestedC2S, NestedS2C,
+            (float)LargeFractionC2S, (float)LargeFractionS2C, Log(BurstC2S), Log(BurstS2C), Log(AcksC2S), Log(AcksS2C),
+            (float)MedianGapMs, IdleGaps, (float)MaxGapSeconds, Chaff, ServerFirstOpens, DistinctOpenSizes, Requests,
+            (float)SmallFractionC2S, (float)SmallFractionS2C,
+        ];
+        values.CopyTo(vector);
+    }
 
     private static float Log(long value) => (float)Math.Log(1 + value);
 

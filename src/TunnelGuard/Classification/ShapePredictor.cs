@@ -43,7 +43,21 @@ public sealed class ShapePredictor
     /// <summary>The class of each score slot.</summary>
     public IReadOnlyList<string> Classes { get; }
 
-    public (string Label, float Probability) Predict(float[] features)
+    public (string Label, float Probability) Predict(float[] features) =>
+        TryPredictDirectly(features, out var prediction) ? prediction : PredictWithEngine(features);
+
+    /// <summary>
+    /// The prediction for <paramref name="features"/>' vector, which the direct scorer reads from the stack: a
+    /// connection is judged at every checkpoint, and an array per judgement was garbage at once.
+    /// </summary>
+    public (string Label, float Probability) Predict(ShapeFeatures features)
+    {
+        Span<float> vector = stackalloc float[ShapeFeatures.VectorLength];
+        features.WriteVector(vector);
+        return TryPredictDirectly(vector, out var prediction) ? prediction : PredictWithEngine(vector.ToArray());
+    }
+
+    private bool TryPredictDirectly(ReadOnlySpan<float> features, out (string Label, float Probability) prediction)
     {
         if (_scorer is not null)
         {
@@ -52,11 +66,13 @@ public sealed class ShapePredictor
             if (_scorer.TryScore(features, scores))
             {
                 var best = ArgMax(scores);
-                return (Classes[best], scores[best]);
+                prediction = (Classes[best], scores[best]);
+                return true;
             }
         }
 
-        return PredictWithEngine(features);
+        prediction = default;
+        return false;
     }
 
     /// <summary>The prediction through ML.NET's prediction engine: the reference the direct scorer is tested against.</summary>

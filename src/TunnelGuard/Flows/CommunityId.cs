@@ -36,6 +36,12 @@ public static class CommunityId
         Span<byte> digest = stackalloc byte[20];
         SHA1.HashData(input[..length], digest);
 #pragma warning restore CA5350
-        return "1:" + Convert.ToBase64String(digest);
+
+        // One string: "1:" and the Base64 of the 20-byte digest (28 characters), with no second string to concatenate.
+        Span<char> text = stackalloc char[2 + 28];
+        text[0] = '1';
+        text[1] = ':';
+        Convert.TryToBase64Chars(digest, text[2..], out var written);
+        return new string(text[..(2 + written)]);
     }
 }

@@ -3,6 +3,7 @@ using TunnelGuard.Classification;
 using TunnelGuard.Decoding;
 using TunnelGuard.Flows;
 using TunnelGuard.Reporting;
+using TunnelGuard.Shape;
 using TunnelGuard.Ssh;
 
 namespace TunnelGuard.Pipeline;
@@ -17,6 +18,9 @@ public sealed class PacketPipeline : IFlowObserver
     private readonly IConnectionSink? _sink;
     private readonly bool _reportAllFlows;
     private readonly IShapeClassifier _classifier;
+
+    // The shape recorders' event buffers, handed from connections that ended (or outgrew them) to new ones.
+    private readonly FreeBuffers<long> _shapeBuffers = new(ShapeRecorder.BufferClasses, maxRetainedBytes: 8 * 1024 * 1024);
 
     // Set by a sharded replay: gets each report with its place in the order one pipeline over all packets emits them.
     private readonly Action<ReportOrder, ConnectionReport>? _ordered;
@@ -202,13 +206,13 @@ public sealed class PacketPipeline : IFlowObserver
         // Shape: the encrypted segments of SSH connections, retransmissions left out.
         if (wasEncrypted && fresh && handshake.IsSsh)
         {
-            var classification = flow.Classification ??= new ConnectionClassification(KeepFeatureHistory);
+            var classification = flow.Classification ??= new ConnectionClassification(KeepFeatureHistory, _shapeBuffers);
             var changes = classification.Changes.Count;
             classification.OnSegment(now, direction, tcp.PayloadLength, handshake, flow.StartSeen, flow.InitiatorPort, flow.ResponderPort, _classifier);
             if (classification.Changes.Count != changes && VerdictChanged is { } observer)
             {
                 // Rare (a few times per connection): the live verdict goes to rules and enforcement before the end.
-                observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source) with { Ongoing = true });
+                observer(ConnectionReportBuilder.Build(flow, FlowEndReason.EndOfInput, Source, ongoing: true));
             }
         }
     }

@@ -101,7 +101,8 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         if (r.Features is { } features)
         {
             w.WriteStartObject("shape"u8);
-            var vector = features.ToVector();
+            Span<float> vector = stackalloc float[ShapeFeatures.VectorLength];
+            features.WriteVector(vector);
             for (var i = 0; i < vector.Length; i++)
             {
                 JsonNumber.WriteRounded(w, FeatureNames[i], vector[i], 4);
@@ -163,15 +164,7 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
     {
         w.WriteStartObject(name);
         JsonLine.WriteSharedOrNull(w, "proto_version"u8, side?.ProtoVersion);
-        if (side?.FullSoftwareVersion is { } software)
-        {
-            w.WriteString("software_version"u8, software);
-        }
-        else
-        {
-            w.WriteNull("software_version"u8);
-        }
-
+        WriteSoftwareVersion(w, side);
         JsonLine.WriteSharedOrNull(w, "hassh"u8, side?.Hassh);
         JsonLine.WriteSharedOrNull(w, "hassh_string"u8, side?.HasshString);
         if (side is { PreBannerLines: > 0 })
@@ -180,6 +173,23 @@ public sealed class ConnectionJsonWriter : IConnectionSink, IDisposable
         }
 
         w.WriteEndObject();
+    }
+
+    // SshSideReport.FullSoftwareVersion joined on the stack: a string per side per report otherwise. An identification
+    // line is at most 255 bytes (RFC 4253 §4.2), so only a report made up elsewhere takes the string.
+    private static void WriteSoftwareVersion(Utf8JsonWriter w, SshSideReport? side)
+    {
+        if (side is { SoftwareVersion: { } software, Comments: { } comments } && software.Length + 1 + comments.Length <= 256)
+        {
+            Span<char> full = stackalloc char[256];
+            software.CopyTo(full);
+            full[software.Length] = ' ';
+            comments.CopyTo(full[(software.Length + 1)..]);
+            w.WriteString("software_version"u8, full[..(software.Length + 1 + comments.Length)]);
+            return;
+        }
+
+        JsonLine.WriteSharedOrNull(w, "software_version"u8, side?.FullSoftwareVersion);
     }
 
     private static void WriteVerdict(Utf8JsonWriter w, Verdict v, IReadOnlyList<VerdictChange> changes)

@@ -60,6 +60,7 @@ internal static class JsonLine
     {
         w.WriteStartArray("changes"u8);
         Span<byte> timestamp = stackalloc byte[PacketTime.Rfc3339Buffer];
+        // Indexed: a foreach over the interface boxes the list's enumerator, once per report.
         for (var i = 0; i < changes.Count; i++)
         {
             var change = changes[i];
@@ -74,16 +75,18 @@ internal static class JsonLine
         w.WriteEndArray();
     }
 
-    /// <summary>An array of strings, by index: no enumerator is boxed per report.</summary>
+    /// <summary>An array of strings, by index: a foreach over the interface boxes the list's enumerator, once per report.</summary>
     public static void WriteStrings(Utf8JsonWriter w, ReadOnlySpan<byte> name, IReadOnlyList<string> values)
     {
         w.WriteStartArray(name);
-        for (var i = 0; i < values.Count; i++)
-        {
-            w.WriteStringValue(values[i]);
-        }
+        WriteValues(w, values);
+    }
 
-        w.WriteEndArray();
+    /// <inheritdoc cref="WriteStrings(Utf8JsonWriter, ReadOnlySpan{byte}, IReadOnlyList{string})"/>
+    public static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        WriteValues(w, values);
     }
 
     public static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
@@ -92,6 +95,16 @@ internal static class JsonLine
         foreach (var value in values)
         {
             w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteValues(Utf8JsonWriter w, IReadOnlyList<string> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            w.WriteStringValue(values[i]);
         }
 
         w.WriteEndArray();

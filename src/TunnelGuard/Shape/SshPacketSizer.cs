@@ -11,6 +11,13 @@ public sealed class SshPacketSizer
     // SSH_MSG_CHANNEL_DATA: byte type, uint32 recipient channel, string data (RFC 4254 §5.2).
     private const int ChannelDataOverhead = 1 + 4 + 4;
 
+    // Sizers made per thread, by cipher and MAC (a network uses a handful of pairs); emptied when full, since a pair
+    // not (or no longer) kept is still sized correctly, only made again. A connection asked twice (judging, reporting).
+    private const int MaxKept = 256;
+
+    [ThreadStatic]
+    private static Dictionary<(string Cipher, string? Mac), SshPacketSizer?>? _kept;
+
     private readonly int _block;
     private readonly int _tag;
     private readonly bool _lengthInClear;
@@ -34,7 +41,7 @@ public sealed class SshPacketSizer
     /// <summary>Wire size of a keystroke of an SSH session nested inside this one (its packet sent as channel data).</summary>
     public int NestedKeystroke(int innerKeystroke) => ForPayload(ChannelDataOverhead + innerKeystroke);
 
-    /// <summary>Sizer for a negotiated cipher and MAC; null for names it does not know.</summary>
+    /// <summary>Sizer for a negotiated cipher and MAC; null for names it does not know. Immutable, so shared.</summary>
     public static SshPacketSizer? For(string? cipher, string? mac)
     {
         if (cipher is null)
@@ -42,6 +49,23 @@ public sealed class SshPacketSizer
             return null;
         }
 
+        var kept = _kept ??= [];
+        if (!kept.TryGetValue((cipher, mac), out var sizer))
+        {
+            if (kept.Count >= MaxKept)
+            {
+                kept.Clear();
+            }
+
+            sizer = Create(cipher, mac);
+            kept[(cipher, mac)] = sizer;
+        }
+
+        return sizer;
+    }
+
+    private static SshPacketSizer? Create(string cipher, string? mac)
+    {
         var etm = mac?.Contains("-etm@", StringComparison.Ordinal) == true;
         var macLength = MacLength(mac);
         return cipher switch

@@ -9,25 +9,27 @@ public sealed class SshHandshake
 {
     private const int SshPort = 22;
 
-    private readonly SshDirectionParser[] _parsers = [new(), new()];
+    // Two fields, not an array: one object fewer per flow that carries payload.
+    private readonly SshDirectionParser _forward = new();
+    private readonly SshDirectionParser _reverse = new();
 
-    public SshDirectionParser Direction(int direction) => _parsers[direction];
+    public SshDirectionParser Direction(int direction) => direction == 0 ? _forward : _reverse;
 
     /// <summary>True once either side sent an SSH identification line.</summary>
-    public bool IsSsh => _parsers[0].Identification is not null || _parsers[1].Identification is not null;
+    public bool IsSsh => _forward.Identification is not null || _reverse.Identification is not null;
 
     /// <summary>True once both sides have shown they do not speak SSH.</summary>
-    public bool IsNotSsh => !IsSsh && IsNonSsh(_parsers[0]) && IsNonSsh(_parsers[1]);
+    public bool IsNotSsh => !IsSsh && IsNonSsh(_forward) && IsNonSsh(_reverse);
 
     /// <summary>True when no more stream bytes are needed: both directions finished, or the flow is not SSH.</summary>
-    public bool IsFinished => IsNotSsh || (_parsers[0].IsFinished && _parsers[1].IsFinished);
+    public bool IsFinished => IsNotSsh || (_forward.IsFinished && _reverse.IsFinished);
 
-    public void Update(int direction, ReadOnlySpan<byte> prefix, bool full) => _parsers[direction].Parse(prefix, full);
+    public void Update(int direction, ReadOnlySpan<byte> prefix, bool full) => Direction(direction).Parse(prefix, full);
 
     public void EndOfStream()
     {
-        _parsers[0].EndOfStream();
-        _parsers[1].EndOfStream();
+        _forward.EndOfStream();
+        _reverse.EndOfStream();
     }
 
     /// <summary>Which flow direction carries the client's bytes, and what decided it.</summary>
@@ -36,8 +38,8 @@ public sealed class SshHandshake
     /// <param name="responderPort">The TCP responder's port.</param>
     public (int ClientDirection, SshRoleBasis Basis) ResolveRoles(bool startSeen, ushort initiatorPort, ushort responderPort)
     {
-        var hint0 = _parsers[0].RoleHint;
-        var hint1 = _parsers[1].RoleHint;
+        var hint0 = _forward.RoleHint;
+        var hint1 = _reverse.RoleHint;
         if (hint0 == SshRoleHint.Client || hint1 == SshRoleHint.Server)
         {
             return (0, SshRoleBasis.KeyExchange);
@@ -48,9 +50,9 @@ public sealed class SshHandshake
             return (1, SshRoleBasis.KeyExchange);
         }
 
-        if (_parsers[0].PreBannerLines != _parsers[1].PreBannerLines)
+        if (_forward.PreBannerLines != _reverse.PreBannerLines)
         {
-            return (_parsers[0].PreBannerLines > 0 ? 1 : 0, SshRoleBasis.PreBanner);
+            return (_forward.PreBannerLines > 0 ? 1 : 0, SshRoleBasis.PreBanner);
         }
 
         if (startSeen)
@@ -61,30 +63,44 @@ public sealed class SshHandshake
         return (initiatorPort == SshPort && responderPort != SshPort ? 1 : 0, SshRoleBasis.Port);
     }
 
-    /// <summary>Why parsing ended early on either side, for the report.</summary>
-    public IEnumerable<string> Problems(int clientDirection)
+    /// <summary>Why parsing ended early on either side, for the report; an empty array (not allocated) when nothing did.</summary>
+    public IReadOnlyList<string> Problems(int clientDirection)
     {
-        var client = _parsers[clientDirection];
-        var server = _parsers[1 - clientDirection];
+        var client = Direction(clientDirection);
+        var server = Direction(1 - clientDirection);
+        var isSsh = IsSsh;
+        var clientSilent = isSsh && client.Identification is null;
+        var serverSilent = isSsh && server.Identification is null;
+        var count = (client.Problem is null ? 0 : 1) + (server.Problem is null ? 0 : 1) + (clientSilent ? 1 : 0) + (serverSilent ? 1 : 0);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        // Sized once: most connections have none, and an iterator spread into a list cost four objects per report.
+        var problems = new string[count];
+        var i = 0;
         if (client.Problem is not null)
         {
-            yield return "client: " + client.Problem;
+            problems[i++] = "client: " + client.Problem;
         }
 
         if (server.Problem is not null)
         {
-            yield return "server: " + server.Problem;
+            problems[i++] = "server: " + server.Problem;
         }
 
-        if (IsSsh && client.Identification is null)
+        if (clientSilent)
         {
-            yield return "client sent no SSH identification line";
+            problems[i++] = "client sent no SSH identification line";
         }
 
-        if (IsSsh && server.Identification is null)
+        if (serverSilent)
         {
-            yield return "server sent no SSH identification line";
+            problems[i] = "server sent no SSH identification line";
         }
+
+        return problems;
     }
 
     private static bool IsNonSsh(SshDirectionParser parser) => parser.StartsWithSsh == false || parser.State == SshParseState.NotSsh;
