@@ -9,25 +9,27 @@ public sealed class SshHandshake
 {
     private const int SshPort = 22;
 
-    private readonly SshDirectionParser[] _parsers = [new(), new()];
+    // Two fields, not an array: one object fewer per connection.
+    private readonly SshDirectionParser _initiator = new();
+    private readonly SshDirectionParser _responder = new();
 
-    public SshDirectionParser Direction(int direction) => _parsers[direction];
+    public SshDirectionParser Direction(int direction) => direction == 0 ? _initiator : _responder;
 
     /// <summary>True once either side sent an SSH identification line.</summary>
-    public bool IsSsh => _parsers[0].Identification is not null || _parsers[1].Identification is not null;
+    public bool IsSsh => _initiator.Identification is not null || _responder.Identification is not null;
 
     /// <summary>True once both sides have shown they do not speak SSH.</summary>
-    public bool IsNotSsh => !IsSsh && IsNonSsh(_parsers[0]) && IsNonSsh(_parsers[1]);
+    public bool IsNotSsh => !IsSsh && IsNonSsh(_initiator) && IsNonSsh(_responder);
 
     /// <summary>True when no more stream bytes are needed: both directions finished, or the flow is not SSH.</summary>
-    public bool IsFinished => IsNotSsh || (_parsers[0].IsFinished && _parsers[1].IsFinished);
+    public bool IsFinished => IsNotSsh || (_initiator.IsFinished && _responder.IsFinished);
 
-    public void Update(int direction, ReadOnlySpan<byte> prefix, bool full) => _parsers[direction].Parse(prefix, full);
+    public void Update(int direction, ReadOnlySpan<byte> prefix, bool full) => Direction(direction).Parse(prefix, full);
 
     public void EndOfStream()
     {
-        _parsers[0].EndOfStream();
-        _parsers[1].EndOfStream();
+        _initiator.EndOfStream();
+        _responder.EndOfStream();
     }
 
     /// <summary>Which flow direction carries the client's bytes, and what decided it.</summary>
@@ -36,8 +38,8 @@ public sealed class SshHandshake
     /// <param name="responderPort">The TCP responder's port.</param>
     public (int ClientDirection, SshRoleBasis Basis) ResolveRoles(bool startSeen, ushort initiatorPort, ushort responderPort)
     {
-        var hint0 = _parsers[0].RoleHint;
-        var hint1 = _parsers[1].RoleHint;
+        var hint0 = _initiator.RoleHint;
+        var hint1 = _responder.RoleHint;
         if (hint0 == SshRoleHint.Client || hint1 == SshRoleHint.Server)
         {
             return (0, SshRoleBasis.KeyExchange);
@@ -48,9 +50,9 @@ public sealed class SshHandshake
             return (1, SshRoleBasis.KeyExchange);
         }
 
-        if (_parsers[0].PreBannerLines != _parsers[1].PreBannerLines)
+        if (_initiator.PreBannerLines != _responder.PreBannerLines)
         {
-            return (_parsers[0].PreBannerLines > 0 ? 1 : 0, SshRoleBasis.PreBanner);
+            return (_initiator.PreBannerLines > 0 ? 1 : 0, SshRoleBasis.PreBanner);
         }
 
         if (startSeen)
@@ -64,8 +66,8 @@ public sealed class SshHandshake
     /// <summary>Why parsing ended early on either side, for the report.</summary>
     public IEnumerable<string> Problems(int clientDirection)
     {
-        var client = _parsers[clientDirection];
-        var server = _parsers[1 - clientDirection];
+        var client = Direction(clientDirection);
+        var server = Direction(1 - clientDirection);
         if (client.Problem is not null)
         {
             yield return "client: " + client.Problem;
