@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace TunnelGuard.Flows;
 
@@ -125,6 +126,7 @@ internal sealed class FlowIndex
     }
 
     /// <summary>The key's hash: two 64x64→128-bit multiply-folds of the seeded address halves, then one more with the ports.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint Hash(in FlowKey key)
     {
         // The fold (high ^ low of the full product) is wyhash's, which Go's maps use with a random seed for the same reason.
@@ -141,6 +143,7 @@ internal sealed class FlowIndex
         return high ^ low;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool SameKey(in FlowKey a, in FlowKey b) =>
         a.LowAddress.Low == b.LowAddress.Low && a.HighAddress.Low == b.HighAddress.Low
         && a.LowPort == b.LowPort && a.HighPort == b.HighPort
