@@ -24,6 +24,8 @@ internal sealed class FlowIndex
     private readonly ulong _seed1;
     private readonly ulong _seed2;
     private readonly ulong _seed3;
+    private readonly ulong _seed4;
+    private readonly ulong _seed5;
     private Slot[] _slots = new Slot[InitialCapacity];
     private int _mask = InitialCapacity - 1;
 
@@ -35,11 +37,13 @@ internal sealed class FlowIndex
     /// <summary>An index whose hash uses <paramref name="seed"/>: tests choose it to build collisions.</summary>
     internal FlowIndex(ulong seed)
     {
-        // Four independent words from one seed (splitmix64), one per 64-bit half of the two addresses.
+        // Independent words from one seed (splitmix64): one per 64-bit half of the two addresses, two for the ports.
         _seed0 = SplitMix(ref seed);
         _seed1 = SplitMix(ref seed);
         _seed2 = SplitMix(ref seed);
         _seed3 = SplitMix(ref seed);
+        _seed4 = SplitMix(ref seed);
+        _seed5 = SplitMix(ref seed);
     }
 
     public int Count { get; private set; }
@@ -125,15 +129,19 @@ internal sealed class FlowIndex
         }
     }
 
-    /// <summary>The key's hash: two 64x64→128-bit multiply-folds of the seeded address halves, then one more with the ports.</summary>
+    /// <summary>
+    /// The key's hash: the sum of three 64x64→128-bit multiply-folds of seeded words (each address, the ports), which
+    /// run side by side. Each attacker-chosen word meets the seed inside a multiplication, never only an XOR with another
+    /// chosen word, so no family of keys collides whatever the seed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint Hash(in FlowKey key)
     {
         // The fold (high ^ low of the full product) is wyhash's, which Go's maps use with a random seed for the same reason.
         var low = Fold(key.LowAddress.High ^ _seed0, key.LowAddress.Low ^ _seed1);
         var high = Fold(key.HighAddress.High ^ _seed2, key.HighAddress.Low ^ _seed3);
-        var ports = ((ulong)key.LowPort << 16) | key.HighPort;
-        var hash = Fold(low ^ ports ^ _seed1, high ^ _seed0);
+        var ports = Fold(((ulong)key.LowPort << 16 | key.HighPort) ^ _seed4, _seed5);
+        var hash = low + high + ports;
         return (uint)(hash ^ (hash >> 32));
     }
 
