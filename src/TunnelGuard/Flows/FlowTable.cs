@@ -10,7 +10,7 @@ namespace TunnelGuard.Flows;
 /// </summary>
 public sealed class FlowTable
 {
-    private readonly Dictionary<FlowKey, Flow> _flows;
+    private readonly FlowIndex _flows = new();
     private readonly FlowList _probation = new();
     private readonly FlowList _active = new();
     private readonly FlowList _closed = new();
@@ -32,8 +32,6 @@ public sealed class FlowTable
         _probationMicros = (long)options.ProbationTimeout.TotalMicroseconds;
         _prefixCap = options.StreamPrefixBytes;
         _observer = observer;
-        // Not pre-sized: `replay` builds a table per capture file, and most files hold a few flows.
-        _flows = [];
     }
 
     public int Count => _flows.Count;
@@ -50,7 +48,8 @@ public sealed class FlowTable
         var key = FlowKey.From(packet);
         var syn = packet.Has(TcpFlags.Syn);
         var ack = packet.Has(TcpFlags.Ack);
-        if (_flows.TryGetValue(key, out var flow) && flow.IsClosed && syn && !ack)
+        var flow = _flows.Find(key, out var hash);
+        if (flow is not null && flow.IsClosed && syn && !ack)
         {
             // A new connection on a 4-tuple whose previous connection has closed.
             End(flow, FlowEndReason.Closed);
@@ -72,7 +71,7 @@ public sealed class FlowTable
             flow = syn && ack
                 ? new Flow(_nextId++, key, packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, startSeen: true, now, _prefixCap, _buffers)
                 : new Flow(_nextId++, key, packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, startSeen: syn, now, _prefixCap, _buffers);
-            _flows.Add(key, flow);
+            _flows.Add(flow, hash);
             _probation.AddLast(flow);
             flow.List = FlowListKind.Probation;
         }
@@ -142,7 +141,8 @@ public sealed class FlowTable
     /// <summary>Ends every remaining flow, in the order the flows began.</summary>
     public void Flush()
     {
-        var remaining = new List<Flow>(_flows.Values);
+        var remaining = new List<Flow>(_flows.Count);
+        _flows.CopyTo(remaining);
         remaining.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         foreach (var flow in remaining)
         {
@@ -160,7 +160,7 @@ public sealed class FlowTable
     private void End(Flow flow, FlowEndReason reason)
     {
         ListOf(flow.List).Remove(flow);
-        _flows.Remove(flow.Key);
+        _flows.Remove(flow);
         try
         {
             _observer.OnFlowEnded(flow, reason);

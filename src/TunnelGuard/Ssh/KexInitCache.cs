@@ -7,16 +7,28 @@ namespace TunnelGuard.Ssh;
 /// always byte-identical from one connection to the next (one client build, one list), yet decoding them gave every
 /// connection about 3 KB of fresh strings that lived as long as its flow, every report built two ~700-character
 /// HASSH strings and an MD5, and every connection negotiated its algorithms twice (to judge it and to report it), each
-/// time into eight fresh strings. One cache per thread, so the pipeline stays lock-free; bounded, and simply emptied when
-/// full, because a value that is not (or no longer) interned is still correct, only computed again.
+/// time into eight fresh strings. Whole KEXINITs are found by their bytes after the cookie (<see cref="Find"/>), so
+/// a KEXINIT seen before costs one hash and one comparison, not ten decoded and looked-up name-lists. One cache per
+/// thread, so the pipeline stays lock-free; bounded, and simply emptied or overwritten when full, because a value that
+/// is not (or no longer) interned is still correct, only computed again.
 /// </summary>
 internal static class KexInitCache
 {
-    // Distinct name-lists and KEXINITs kept per thread: a network has a handful of client and server builds.
+    // Distinct name-lists and KEXINITs kept per thread (a power of two): a network has a handful of client and server builds.
     private const int MaxEntries = 1024;
 
     // Longer name-lists (OpenSSH's longest is ~1,500 bytes) are decoded but not interned; bounds the cache at ~8 MB.
     private const int MaxInternedLength = 4096;
+
+    // KEXINITs longer than this after the cookie (OpenSSH's are 1-2 KB) are decoded every time; bounds the kept bytes
+    // at 8 MB per thread.
+    private const int MaxKeptPayloadLength = 8192;
+
+    // Slots a lookup by bytes looks at: bounds its time whatever the hashes are, crafted or not.
+    private const int ProbeLimit = 8;
+
+    [ThreadStatic]
+    private static KeptPayload[]? _byPayload;
 
     [ThreadStatic]
     private static Dictionary<string, string>? _names;
@@ -26,6 +38,58 @@ internal static class KexInitCache
 
     [ThreadStatic]
     private static Dictionary<KexInit, Derived>? _derived;
+
+    /// <summary>The KEXINIT kept for exactly these bytes (the message after its 16-byte cookie), or null.</summary>
+    public static KexInit? Find(ReadOnlySpan<byte> afterCookie)
+    {
+        if (afterCookie.Length > MaxKeptPayloadLength || _byPayload is not { } slots)
+        {
+            return null;
+        }
+
+        var hash = PayloadHash.Of(afterCookie);
+        var mask = slots.Length - 1;
+        for (var i = 0; i < ProbeLimit; i++)
+        {
+            var slot = slots[((int)hash + i) & mask];
+            if (slot.Payload is null)
+            {
+                return null;
+            }
+
+            if (slot.Hash == hash && afterCookie.SequenceEqual(slot.Payload))
+            {
+                return slot.KexInit;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps <paramref name="kexInit"/>, decoded from <paramref name="afterCookie"/>, for <see cref="Find"/>.</summary>
+    public static void Keep(ReadOnlySpan<byte> afterCookie, KexInit kexInit)
+    {
+        if (afterCookie.Length > MaxKeptPayloadLength)
+        {
+            return;
+        }
+
+        var hash = PayloadHash.Of(afterCookie);
+        var slots = _byPayload ??= new KeptPayload[MaxEntries];
+        var mask = slots.Length - 1;
+        var at = (int)hash & mask;
+        for (var i = 0; i < ProbeLimit; i++)
+        {
+            // The first free slot, else the first one looked at: slots are never emptied, so lookups stop at no gap.
+            if (slots[((int)hash + i) & mask].Payload is null)
+            {
+                at = ((int)hash + i) & mask;
+                break;
+            }
+        }
+
+        slots[at] = new KeptPayload(hash, afterCookie.ToArray(), kexInit);
+    }
 
     /// <summary>A name-list decoded from Latin-1 (RFC 4251 §5 says US-ASCII; Latin-1 keeps hostile bytes visible one-for-one).</summary>
     public static string Name(ReadOnlySpan<byte> latin1)
@@ -107,6 +171,14 @@ internal static class KexInitCache
         }
 
         cache[key] = value;
+    }
+
+    /// <summary>A KEXINIT and the bytes after its cookie that it was decoded from.</summary>
+    private readonly struct KeptPayload(uint hash, byte[] payload, KexInit kexInit)
+    {
+        public readonly uint Hash = hash;
+        public readonly byte[]? Payload = payload;
+        public readonly KexInit KexInit = kexInit;
     }
 
     /// <summary>What is computed from one KEXINIT: its fingerprints, and as a client what it agrees on with each server.</summary>

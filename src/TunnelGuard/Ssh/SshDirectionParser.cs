@@ -23,6 +23,9 @@ public sealed class SshDirectionParser
     // when full, since a line that is not (or no longer) kept is still parsed correctly, only again.
     private const int MaxKeptIdentifications = 1024;
 
+    // RFC 4253 §7.1: a KEXINIT's payload starts with 16 random bytes.
+    private const int KexInitCookieLength = 16;
+
     private static ReadOnlySpan<byte> SshPrefix => "SSH-"u8;
 
     // Each distinct line parsed once per thread and its record shared: four strings per connection side before.
@@ -263,12 +266,32 @@ public sealed class SshDirectionParser
     private static KexInit? ParseKexInit(ReadOnlySpan<byte> body, out string? problem)
     {
         problem = null;
-        var reader = new SshWireReader(body);
-        if (!reader.TrySkip(16))
+        if (body.Length < KexInitCookieLength)
         {
             problem = "KEXINIT shorter than its 16-byte cookie";
             return null;
         }
+
+        // The cookie is random per connection and nothing reads it: equal KEXINITs are byte-identical after it.
+        var afterCookie = body[KexInitCookieLength..];
+        if (KexInitCache.Find(afterCookie) is { } known)
+        {
+            return known;
+        }
+
+        var kexInit = DecodeKexInit(afterCookie, out problem);
+        if (kexInit is not null)
+        {
+            KexInitCache.Keep(afterCookie, kexInit);
+        }
+
+        return kexInit;
+    }
+
+    private static KexInit? DecodeKexInit(ReadOnlySpan<byte> afterCookie, out string? problem)
+    {
+        problem = null;
+        var reader = new SshWireReader(afterCookie);
 
         // RFC 4253 §7.1: ten name-lists, then first_kex_packet_follows and a reserved uint32.
         Span<string> lists = new string[10];

@@ -11,17 +11,6 @@ internal ref struct SshWireReader
 
     public readonly int Remaining => _rest.Length;
 
-    public bool TrySkip(int count)
-    {
-        if (count < 0 || count > _rest.Length)
-        {
-            return false;
-        }
-
-        _rest = _rest[count..];
-        return true;
-    }
-
     public bool TryReadByte(out byte value)
     {
         value = 0;
