@@ -37,7 +37,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# The 14 foundation captures (not the lab's *-s<seed>.pcap recordings, which are mostly bulk transfers and would make
+# The foundation captures (16 files) (not the lab's *-s<seed>.pcap recordings, which are mostly bulk transfers and would make
 # the file ten times larger): the same mix the earlier measurements used.
 mkdir -p "$out/foundation-pcaps"
 for f in pcaps/*.pcap pcaps/*.pcapng; do
